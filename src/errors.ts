@@ -1,0 +1,170 @@
+/**
+ * The one registry of every error PureContext can raise.
+ *
+ * Each entry has a stable code (`PCTX_ERR_*`), the one HTTP status it maps to, and a
+ * message template whose `{placeholders}` are filled from the error's details. Engine
+ * code throws `PctxError`; the HTTP layer turns it into `{ error: { code, message,
+ * details } }` with `status`; MCP tools return it as an `isError` result carrying the
+ * same code. `docs/errors.md` documents every code, and a test keeps the two in step.
+ */
+
+export const ERRORS = {
+  INVALID_ARGUMENT: {
+    code: 'PCTX_ERR_INVALID_ARGUMENT',
+    status: 400,
+    message: 'Invalid value for "{option}": {reason}',
+  },
+  INVALID_CONFIG: {
+    code: 'PCTX_ERR_INVALID_CONFIG',
+    status: 400,
+    message: 'Invalid configuration "{option}": {reason}',
+  },
+  INVALID_TENANT_ID: {
+    code: 'PCTX_ERR_INVALID_TENANT_ID',
+    status: 400,
+    message: 'Invalid tenant id {tenantId}: expected 8 lowercase hex characters',
+  },
+  TENANT_NOT_FOUND: {
+    code: 'PCTX_ERR_TENANT_NOT_FOUND',
+    status: 404,
+    message: 'Tenant {tenant} does not exist',
+  },
+  TENANT_EXISTS: {
+    code: 'PCTX_ERR_TENANT_EXISTS',
+    status: 409,
+    message: 'Tenant {tenant} already exists',
+  },
+  TENANT_DELETING: {
+    code: 'PCTX_ERR_TENANT_DELETING',
+    status: 409,
+    message: 'Tenant {tenantId} is being deleted',
+  },
+  TENANT_CORRUPT: {
+    code: 'PCTX_ERR_TENANT_CORRUPT',
+    status: 503,
+    message: 'The data of tenant {tenantId} is unreadable ({reason}); other tenants are unaffected',
+  },
+  POOL_CLOSED: {
+    code: 'PCTX_ERR_POOL_CLOSED',
+    status: 503,
+    message: 'The tenant pool is shut down',
+  },
+  ROOT_NOT_FOUND: {
+    code: 'PCTX_ERR_ROOT_NOT_FOUND',
+    status: 404,
+    message: 'Folder {path} does not exist',
+  },
+  NOT_A_DIRECTORY: {
+    code: 'PCTX_ERR_NOT_A_DIRECTORY',
+    status: 400,
+    message: '{path} is not a folder',
+  },
+  PATH_OUTSIDE_ROOT: {
+    code: 'PCTX_ERR_PATH_OUTSIDE_ROOT',
+    status: 400,
+    message: 'Path {path} resolves outside the repository root',
+  },
+  REPO_NOT_FOUND: {
+    code: 'PCTX_ERR_REPO_NOT_FOUND',
+    status: 404,
+    message: 'Repository {repo} is not indexed',
+  },
+  FILE_NOT_FOUND: {
+    code: 'PCTX_ERR_FILE_NOT_FOUND',
+    status: 404,
+    message: 'File {path} is not indexed in repository {repo}',
+  },
+  SYMBOL_NOT_FOUND: {
+    code: 'PCTX_ERR_SYMBOL_NOT_FOUND',
+    status: 404,
+    message: 'Symbol {symbolId} does not exist',
+  },
+  QUOTA_EXCEEDED: {
+    code: 'PCTX_ERR_QUOTA_EXCEEDED',
+    status: 507,
+    message: 'Storage quota exceeded: {used} bytes used of {limit}, this run needed {attempted} more',
+  },
+  INDEX_FAILED: {
+    code: 'PCTX_ERR_INDEX_FAILED',
+    status: 500,
+    message: 'Indexing {root} failed and was rolled back: {reason}',
+  },
+  EMBEDDING_FAILED: {
+    code: 'PCTX_ERR_EMBEDDING_FAILED',
+    status: 502,
+    message: 'The embedding provider failed: {reason}',
+  },
+  VECTOR_DIMENSION_MISMATCH: {
+    code: 'PCTX_ERR_VECTOR_DIMENSION_MISMATCH',
+    status: 409,
+    message: 'Stored vectors have dimension {stored} but the embedder produces {configured}; re-index with --rebuild-vectors',
+  },
+  BACKUP_INVALID: {
+    code: 'PCTX_ERR_BACKUP_INVALID',
+    status: 400,
+    message: 'Backup {file} is not usable: {reason}',
+  },
+  SCHEMA_TOO_NEW: {
+    code: 'PCTX_ERR_SCHEMA_TOO_NEW',
+    status: 409,
+    message: 'Database {file} has schema version {found}; this build understands up to {supported}',
+  },
+  API_KEY_NOT_FOUND: {
+    code: 'PCTX_ERR_API_KEY_NOT_FOUND',
+    status: 404,
+    message: 'No API key matches {prefix}',
+  },
+  INTERNAL: {
+    code: 'PCTX_ERR_INTERNAL',
+    status: 500,
+    message: 'Internal error: {reason}',
+  },
+} as const satisfies Record<string, { code: `PCTX_ERR_${string}`; status: number; message: string }>;
+
+export type ErrorName = keyof typeof ERRORS;
+export type ErrorCode = (typeof ERRORS)[ErrorName]['code'];
+export type ErrorDetails = Record<string, unknown>;
+
+function fill(template: string, details: ErrorDetails): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
+    if (!(key in details)) return whole;
+    const value = details[key];
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  });
+}
+
+/** An error with a stable code from the registry. */
+export class PctxError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: ErrorDetails;
+
+  constructor(name: ErrorName, details: ErrorDetails = {}, options?: { cause?: unknown; message?: string }) {
+    const entry = ERRORS[name];
+    super(options?.message ?? fill(entry.message, details), options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PctxError';
+    this.code = entry.code;
+    this.status = entry.status;
+    this.details = details;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: ErrorDetails } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isPctxError(err: unknown, name?: ErrorName): err is PctxError {
+  return err instanceof PctxError && (name === undefined || err.code === ERRORS[name].code);
+}
+
+/** Wraps anything thrown into a PctxError; unknown failures become INTERNAL. */
+export function toPctxError(err: unknown): PctxError {
+  if (err instanceof PctxError) return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  return new PctxError('INTERNAL', { reason }, { cause: err });
+}
+
+/** Shorthand for the most common validation failure. */
+export function invalidArgument(option: string, reason: string): PctxError {
+  return new PctxError('INVALID_ARGUMENT', { option, reason });
+}
