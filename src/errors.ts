@@ -168,3 +168,13 @@ export function toPctxError(err: unknown): PctxError {
 export function invalidArgument(option: string, reason: string): PctxError {
   return new PctxError('INVALID_ARGUMENT', { option, reason });
 }
+
+const NAME_BY_CODE: ReadonlyMap<string, ErrorName> = new Map(
+  (Object.keys(ERRORS) as ErrorName[]).map((name) => [ERRORS[name].code, name]),
+);
+
+/** Rebuilds an error that crossed a thread or process boundary as `PctxError#toJSON()`. */
+export function errorFromJSON(json: { code: string; message: string; details?: ErrorDetails }): PctxError {
+  const name = NAME_BY_CODE.get(json.code) ?? 'INTERNAL';
+  return new PctxError(name, json.details ?? {}, { message: json.message });
+}

@@ -1,0 +1,342 @@
+import { LRUCache } from 'lru-cache';
+import { PctxError } from '../errors.js';
+import { openFileLimit } from '../util/fd-limit.js';
+import { LatencyHistogram, type HistogramSnapshot } from '../util/histogram.js';
+import { mapTenantDbError, openTenantDb, type TenantDb } from './tenant-db.js';
+import { tenantPaths, type TenantPaths } from './tenant-paths.js';
+import { loadVectorIndex, type VectorIndex } from './vector-index.js';
+import type { VectorBuildOptions } from './vector-build.js';
+import { readEmbeddingsMeta } from './vector-state.js';
+
+export interface TenantPoolOptions {
+  /** Folder holding `tenants/<id>/`. */
+  dataDir: string;
+  /**
+   * Most database handles kept open when none is leased. A WAL database holds up to 3
+   * file descriptors (db, -wal, -shm).
+   * @default min(1024, (fd limit - 256) / 3), at least 8
+   */
+  maxHandles?: number;
+  /**
+   * Close a handle nobody has acquired for this long (ms); 0 disables.
+   * @default 300000
+   */
+  idleTtlMs?: number;
+  /**
+   * Page cache per handle, KiB.
+   * @default 1024
+   */
+  cacheKiB?: number;
+  /**
+   * Most HNSW indexes kept loaded. Each costs its vectors plus ~2.5 MB of hnswlib
+   * mutexes, so this is bounded separately from database handles.
+   * @default 16
+   */
+  maxVectorIndexes?: number;
+  /** Parameters for vector (re)builds triggered by loads. */
+  vectorBuild?: VectorBuildOptions;
+  /**
+   * Clock for idle expiry, in ms; inject one in tests instead of sleeping.
+   * @default performance.now
+   */
+  now?: () => number;
+}
+
+export interface PoolMetrics {
+  /** Open database handles, leased or not. */
+  open: number;
+  /** Handles with at least one lease. */
+  leased: number;
+  /** Handles evicted from the LRU but still open because a lease holds them. */
+  draining: number;
+  maxHandles: number;
+  vectorIndexesLoaded: number;
+  hits: number;
+  misses: number;
+  evictions: number;
+  /** acquire() wall time in µs, hits and misses together. */
+  acquireUs: HistogramSnapshot;
+}
+
+class Handle {
+  refs = 0;
+  closed = false;
+  constructor(
+    readonly paths: TenantPaths,
+    readonly db: TenantDb,
+  ) {}
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+/**
+ * A borrowed tenant handle. Release it exactly once (`release()`, or `using` /
+ * `pool.withTenant`); releasing twice is a no-op. The handle stays open while any lease
+ * on it is outstanding, whatever the LRU decides.
+ */
+export class TenantLease implements Disposable {
+  private released = false;
+
+  constructor(
+    private readonly pool: TenantDbPool,
+    private readonly handle: Handle,
+  ) {}
+
+  get tenantId(): string {
+    return this.handle.paths.tenantId;
+  }
+
+  get paths(): TenantPaths {
+    return this.handle.paths;
+  }
+
+  get db(): TenantDb {
+    if (this.released) throw new PctxError('INTERNAL', { reason: 'tenant lease used after release' });
+    return this.handle.db;
+  }
+
+  /** The tenant's HNSW index, loaded (and rebuilt if needed) on first use. */
+  vectors(): Promise<VectorIndex> {
+    return this.pool.vectorsFor(this.handle);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.pool.releaseHandle(this.handle);
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}
+
+export function defaultMaxHandles(): number {
+  return Math.max(8, Math.min(1024, Math.floor((openFileLimit() - 256) / 3)));
+}
+
+/**
+ * Open SQLite handles (and lazily loaded HNSW indexes) of many tenants, bounded by an
+ * LRU. Invariant: open handles ≤ maxHandles + handles currently leased; a leased handle
+ * is never closed — eviction of a leased handle defers its close to the last release.
+ */
+export class TenantDbPool {
+  readonly dataDir: string;
+  readonly maxHandles: number;
+  private readonly cacheKiB: number;
+  private readonly vectorBuild: VectorBuildOptions;
+  private readonly lru: LRUCache<string, Handle>;
+  /** Evicted while leased: still open, closed by the last release. */
+  private readonly draining = new Map<string, Handle>();
+  private readonly vectorCache: LRUCache<string, Promise<VectorIndex>>;
+  /** Tenants being deleted or restored: acquire() refuses them. */
+  private readonly blocked = new Map<string, PctxError>();
+  private readonly drainWaiters = new Map<string, (() => void)[]>();
+  private readonly histogram = new LatencyHistogram();
+  private readonly sweeper: NodeJS.Timeout | undefined;
+  private hits = 0;
+  private misses = 0;
+  private evictions = 0;
+  private closed = false;
+
+  constructor(options: TenantPoolOptions) {
+    const maxHandles = options.maxHandles ?? defaultMaxHandles();
+    if (!Number.isInteger(maxHandles) || maxHandles < 1) {
+      throw new PctxError('INVALID_CONFIG', { option: 'maxHandles', reason: 'must be a positive integer' });
+    }
+    const idleTtlMs = options.idleTtlMs ?? 300_000;
+    if (!Number.isInteger(idleTtlMs) || idleTtlMs < 0) {
+      throw new PctxError('INVALID_CONFIG', { option: 'idleTtlMs', reason: 'must be a non-negative integer' });
+    }
+    const maxVectorIndexes = options.maxVectorIndexes ?? 16;
+    if (!Number.isInteger(maxVectorIndexes) || maxVectorIndexes < 1) {
+      throw new PctxError('INVALID_CONFIG', { option: 'maxVectorIndexes', reason: 'must be a positive integer' });
+    }
+    this.dataDir = options.dataDir;
+    this.maxHandles = maxHandles;
+    this.cacheKiB = options.cacheKiB ?? 1024;
+    this.vectorBuild = options.vectorBuild ?? {};
+    const now = options.now;
+    this.lru = new LRUCache<string, Handle>({
+      max: maxHandles,
+      // ttlResolution 0: read the clock on every check (an injected clock must be seen at once).
+      ...(idleTtlMs > 0 ? { ttl: idleTtlMs, updateAgeOnGet: true, ttlResolution: 0 } : {}),
+      ...(now ? { perf: { now } } : {}),
+      dispose: (handle, tenantId, reason) => {
+        // 'set' never happens (we never overwrite a live key); everything else retires the handle.
+        if (reason === 'evict' || reason === 'expire') this.evictions++;
+        if (handle.refs > 0) this.draining.set(tenantId, handle);
+        else this.retire(handle);
+      },
+    });
+    this.vectorCache = new LRUCache<string, Promise<VectorIndex>>({ max: maxVectorIndexes });
+    if (idleTtlMs > 0) {
+      this.sweeper = setInterval(() => this.lru.purgeStale(), Math.max(1000, Math.floor(idleTtlMs / 2)));
+      this.sweeper.unref();
+    }
+  }
+
+  /** Paths of a tenant under this pool's data dir (validates the id). */
+  paths(tenantId: string): TenantPaths {
+    return tenantPaths(this.dataDir, tenantId);
+  }
+
+  /**
+   * Borrows the tenant's handle, opening (and migrating) its database on a miss. The
+   * tenant id is validated before any file access. Throws TENANT_DELETING while the
+   * tenant is blocked, TENANT_CORRUPT when its file is unreadable.
+   */
+  acquire(tenantId: string): TenantLease {
+    const started = performance.now();
+    if (this.closed) throw new PctxError('POOL_CLOSED');
+    const paths = tenantPaths(this.dataDir, tenantId);
+    const blockedBy = this.blocked.get(tenantId);
+    if (blockedBy) throw blockedBy;
+
+    let handle = this.lru.get(tenantId);
+    if (handle) {
+      this.hits++;
+    } else {
+      handle = this.draining.get(tenantId);
+      if (handle) {
+        // Still open for an outstanding lease: bring it back rather than open a twin.
+        this.draining.delete(tenantId);
+        this.hits++;
+      } else {
+        this.misses++;
+        handle = new Handle(paths, openTenantDb(paths, { cacheKiB: this.cacheKiB }));
+      }
+      this.lru.set(tenantId, handle);
+    }
+    handle.refs++;
+    this.histogram.record((performance.now() - started) * 1000);
+    return new TenantLease(this, handle);
+  }
+
+  /** acquire → fn → release, also when fn throws; maps SQLite corruption to TENANT_CORRUPT. */
+  async withTenant<T>(tenantId: string, fn: (lease: TenantLease) => Promise<T> | T): Promise<T> {
+    const lease = this.acquire(tenantId);
+    try {
+      return await fn(lease);
+    } catch (err) {
+      throw mapTenantDbError(err, tenantId);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** @internal Called by TenantLease.release. */
+  releaseHandle(handle: Handle): void {
+    handle.refs--;
+    if (handle.refs > 0) return;
+    const tenantId = handle.paths.tenantId;
+    if (this.draining.get(tenantId) === handle) {
+      this.draining.delete(tenantId);
+      this.retire(handle);
+    }
+  }
+
+  /**
+   * @internal Called by TenantLease.vectors. A cached index is reused only while it
+   * reflects the database's current embeddings generation, so runs by other processes
+   * (a CLI `index` next to a server) are picked up too.
+   */
+  async vectorsFor(handle: Handle): Promise<VectorIndex> {
+    const tenantId = handle.paths.tenantId;
+    const generation = readEmbeddingsMeta(handle.db).generation;
+    const cached = this.vectorCache.get(tenantId);
+    if (cached) {
+      const index = await cached.catch(() => null);
+      if (index !== null && index.generation === generation) return index;
+      if (this.vectorCache.get(tenantId) === cached) this.vectorCache.delete(tenantId);
+    }
+    const loading = loadVectorIndex(handle.paths, handle.db, this.vectorBuild);
+    this.vectorCache.set(tenantId, loading);
+    loading.catch(() => {
+      if (this.vectorCache.get(tenantId) === loading) this.vectorCache.delete(tenantId);
+    });
+    return loading;
+  }
+
+  /**
+   * Drops the loaded vector index of a tenant so the next search reloads it from disk.
+   * Called after an index run rewrote `vectors.hnsw`.
+   */
+  invalidateVectors(tenantId: string): void {
+    this.vectorCache.delete(tenantId);
+  }
+
+  /**
+   * Stops new leases on the tenant (acquire throws `reason`), waits until every
+   * outstanding lease is released, and closes its handle and vector index. The tenant
+   * stays blocked until `unblock`. Calling it twice is safe; both calls wait.
+   */
+  async block(tenantId: string, reason: PctxError): Promise<void> {
+    tenantPaths(this.dataDir, tenantId);
+    this.blocked.set(tenantId, reason);
+    this.vectorCache.delete(tenantId);
+    const handle = this.lru.get(tenantId) ?? this.draining.get(tenantId);
+    // delete() runs dispose: unleased handles close now, leased ones move to draining.
+    this.lru.delete(tenantId);
+    if (handle && !handle.closed) {
+      await new Promise<void>((resolve) => {
+        const list = this.drainWaiters.get(tenantId) ?? [];
+        list.push(resolve);
+        this.drainWaiters.set(tenantId, list);
+      });
+    }
+  }
+
+  /** Lets acquire() open the tenant again. No-op when not blocked. */
+  unblock(tenantId: string): void {
+    this.blocked.delete(tenantId);
+  }
+
+  isBlocked(tenantId: string): boolean {
+    return this.blocked.has(tenantId);
+  }
+
+  metrics(): PoolMetrics {
+    let leased = 0;
+    for (const handle of this.lru.values()) if (handle.refs > 0) leased++;
+    return {
+      open: this.lru.size + this.draining.size,
+      leased: leased + this.draining.size,
+      draining: this.draining.size,
+      maxHandles: this.maxHandles,
+      vectorIndexesLoaded: this.vectorCache.size,
+      hits: this.hits,
+      misses: this.misses,
+      evictions: this.evictions,
+      acquireUs: this.histogram.snapshot(),
+    };
+  }
+
+  /**
+   * Refuses new leases, waits for outstanding ones, closes everything. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.closed = true;
+    const waits: Promise<void>[] = [];
+    for (const tenantId of [...this.lru.keys(), ...this.draining.keys()]) {
+      waits.push(this.block(tenantId, new PctxError('POOL_CLOSED')));
+    }
+    await Promise.all(waits);
+    this.vectorCache.clear();
+  }
+
+  private retire(handle: Handle): void {
+    handle.close();
+    const tenantId = handle.paths.tenantId;
+    const waiters = this.drainWaiters.get(tenantId);
+    if (waiters) {
+      this.drainWaiters.delete(tenantId);
+      for (const wake of waiters) wake();
+    }
+  }
+}

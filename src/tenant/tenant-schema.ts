@@ -1,0 +1,129 @@
+import type Database from 'better-sqlite3';
+import { PctxError } from '../errors.js';
+
+/**
+ * Schema of one tenant's `index.db`. Versions are counted in `PRAGMA user_version`;
+ * each migration runs in one transaction, so a crash mid-migration leaves the previous
+ * version intact. Never edit a released migration: append a new one.
+ *
+ * Every data table carries `tenant_id` as defence in depth: the physical file is the
+ * isolation boundary, and every query still filters on the column.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: repos, files, symbols (+ contentless FTS5), import edges, embeddings, meta.
+  `
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE repos (
+    id           INTEGER PRIMARY KEY,
+    tenant_id    TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    root_path    TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    indexed_at   TEXT,
+    file_count   INTEGER NOT NULL DEFAULT 0,
+    symbol_count INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (tenant_id, name),
+    UNIQUE (tenant_id, root_path)
+  );
+
+  CREATE TABLE files (
+    id           INTEGER PRIMARY KEY,
+    tenant_id    TEXT NOT NULL,
+    repo_id      INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+    path         TEXT NOT NULL,
+    language     TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    mtime_ms     INTEGER NOT NULL,
+    line_count   INTEGER NOT NULL,
+    content      TEXT NOT NULL,
+    indexed_at   TEXT NOT NULL,
+    UNIQUE (repo_id, path)
+  );
+
+  -- AUTOINCREMENT: symbol ids are HNSW labels and must never be reused.
+  CREATE TABLE symbols (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id      TEXT NOT NULL,
+    repo_id        INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+    file_id        INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    uid            TEXT NOT NULL,
+    name           TEXT NOT NULL,
+    qualified_name TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    language       TEXT NOT NULL,
+    start_line     INTEGER NOT NULL,
+    end_line       INTEGER NOT NULL,
+    start_byte     INTEGER NOT NULL,
+    end_byte       INTEGER NOT NULL,
+    signature      TEXT NOT NULL,
+    doc            TEXT,
+    parent_id      INTEGER
+  );
+  CREATE UNIQUE INDEX symbols_uid ON symbols (tenant_id, uid);
+  CREATE INDEX symbols_file ON symbols (file_id);
+  CREATE INDEX symbols_name ON symbols (name COLLATE NOCASE);
+
+  -- Contentless: the token text is derived from symbols, so it is not stored twice.
+  CREATE VIRTUAL TABLE symbols_fts USING fts5 (
+    name, qualified, signature, doc,
+    content = '',
+    contentless_delete = 1,
+    detail = column,
+    tokenize = "unicode61 remove_diacritics 2 tokenchars '_$'"
+  );
+
+  CREATE TABLE dep_edges (
+    id           INTEGER PRIMARY KEY,
+    tenant_id    TEXT NOT NULL,
+    repo_id      INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+    from_file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    specifier    TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    line         INTEGER NOT NULL,
+    names        TEXT NOT NULL DEFAULT '[]',
+    -- Resolved repo-relative target, NULL when external or unresolved. A path, not a
+    -- file id, so that re-indexing the target never leaves the edge dangling.
+    to_path      TEXT
+  );
+  CREATE INDEX dep_edges_from ON dep_edges (from_file_id);
+  CREATE INDEX dep_edges_to ON dep_edges (repo_id, to_path);
+
+  -- One quantized vector per symbol; the HNSW file is derived from this table.
+  CREATE TABLE embeddings (
+    symbol_id INTEGER PRIMARY KEY REFERENCES symbols(id) ON DELETE CASCADE,
+    tenant_id TEXT NOT NULL,
+    vector    BLOB NOT NULL
+  );
+  `,
+];
+
+export const TENANT_SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings `db` up to the current schema. Idempotent. Throws SCHEMA_TOO_NEW for a file
+ * written by a newer build rather than guessing at its layout.
+ */
+export function migrateTenantDb(db: Database.Database, tenantId: string, file: string): void {
+  const found = db.pragma('user_version', { simple: true }) as number;
+  if (found > TENANT_SCHEMA_VERSION) {
+    throw new PctxError('SCHEMA_TOO_NEW', { file, found, supported: TENANT_SCHEMA_VERSION });
+  }
+  for (let version = found; version < TENANT_SCHEMA_VERSION; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      if (version === 0) {
+        db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('tenant_id', tenantId);
+      }
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}
+
+export function readSchemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}

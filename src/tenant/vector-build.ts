@@ -1,0 +1,170 @@
+import fs from 'node:fs';
+import hnswlib from 'hnswlib-node';
+import { commitTempFile, sha256File, tempPathFor } from '../util/atomic-file.js';
+import { openTenantDb } from './tenant-db.js';
+import type { TenantPaths } from './tenant-paths.js';
+import { decodeVector } from './vector-codec.js';
+import { readEmbeddingsMeta, readVectorFileState, writeVectorFileState, type VectorFileState } from './vector-state.js';
+
+export interface VectorBuildOptions {
+  /** HNSW graph degree. @default 16 */
+  m?: number;
+  /** Candidate list size while inserting; higher is slower to build, better recall. @default 64 */
+  efConstruction?: number;
+  /** Ignore any existing file and rebuild from the table. @default false */
+  force?: boolean;
+}
+
+export type VectorBuildMode = 'unchanged' | 'incremental' | 'rebuilt' | 'empty';
+
+export interface VectorBuildResult {
+  mode: VectorBuildMode;
+  state: VectorFileState | null;
+  added: number;
+  removed: number;
+  durationMs: number;
+}
+
+const SPACE = 'cosine';
+/** Rebuild instead of patching once dead slots outnumber half the live vectors. */
+const MAX_DEAD_RATIO = 0.5;
+
+/** True when the file on disk is byte-for-byte the one `state` describes. */
+export function vectorFileMatches(file: string, state: VectorFileState): boolean {
+  try {
+    if (fs.statSync(file).size !== state.size) return false;
+    return sha256File(file) === state.sha256;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Brings `vectors.hnsw` up to date with the embeddings table: nothing when it already
+ * reflects the current generation, a patch (mark deleted, add new) when a valid older
+ * file exists, otherwise a full rebuild. The new file is written to a temp file,
+ * fsynced and renamed; only then is its state recorded in SQLite. A crash at any point
+ * leaves either the old consistent pair or a mismatch that the next load detects.
+ *
+ * Synchronous and CPU-heavy: run it in a worker thread (see vector-worker.ts).
+ */
+export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions = {}): VectorBuildResult {
+  const started = performance.now();
+  const m = options.m ?? 16;
+  const efConstruction = options.efConstruction ?? 64;
+  const db = openTenantDb(paths, { create: false, cacheKiB: 8192 });
+  try {
+    // One read transaction: the generation and the rows come from the same snapshot.
+    db.exec('BEGIN');
+    let snapshot: { generation: number; dimension: number | null; ids: number[]; previous: VectorFileState | null };
+    try {
+      const meta = readEmbeddingsMeta(db);
+      snapshot = {
+        generation: meta.generation,
+        dimension: meta.dimension,
+        ids: db.prepare('SELECT symbol_id FROM embeddings ORDER BY symbol_id').pluck().all() as number[],
+        previous: readVectorFileState(db),
+      };
+      const { previous, generation, dimension, ids } = snapshot;
+      const done = (mode: VectorBuildMode, state: VectorFileState | null, added = 0, removed = 0): VectorBuildResult => ({
+        mode,
+        state,
+        added,
+        removed,
+        durationMs: performance.now() - started,
+      });
+
+      if (dimension === null || ids.length === 0) {
+        db.exec('COMMIT');
+        fs.rmSync(paths.vectors, { force: true });
+        db.transaction(() => writeVectorFileState(db, null))();
+        return done('empty', null);
+      }
+
+      const previousUsable =
+        !options.force && previous !== null && previous.dimension === dimension && vectorFileMatches(paths.vectors, previous);
+      if (previousUsable && previous.generation === generation) {
+        db.exec('COMMIT');
+        return done('unchanged', previous);
+      }
+
+      const vectorOf = db.prepare('SELECT vector FROM embeddings WHERE symbol_id = ?').pluck();
+      const index = new hnswlib.HierarchicalNSW(SPACE, dimension);
+      let mode: VectorBuildMode = 'rebuilt';
+      let added = 0;
+      let removed = 0;
+
+      let patched = false;
+      if (previousUsable) {
+        try {
+          index.readIndexSync(paths.vectors, true);
+          patched = index.getCurrentCount() === previous.count;
+        } catch {
+          patched = false;
+        }
+      }
+      if (patched) {
+        const live = new Set(ids);
+        const inFile = new Set(index.getIdsList());
+        for (const label of inFile) {
+          if (live.has(label)) continue;
+          try {
+            index.markDelete(label);
+            removed++;
+          } catch {
+            // Already deleted in an earlier patch and not yet replaced.
+          }
+        }
+        const missing = ids.filter((id) => !inFile.has(id));
+        const dead = index.getCurrentCount() - (ids.length - missing.length);
+        if (dead - missing.length > MAX_DEAD_RATIO * ids.length) {
+          patched = false;
+        } else {
+          const needed = index.getCurrentCount() + missing.length;
+          if (needed > index.getMaxElements()) index.resizeIndex(Math.ceil(needed * 1.25));
+          for (const id of missing) {
+            index.addPoint(decodeVector(vectorOf.get(id) as Buffer), id, true);
+            added++;
+          }
+          mode = 'incremental';
+        }
+      }
+      if (!patched) {
+        const fresh = new hnswlib.HierarchicalNSW(SPACE, dimension);
+        fresh.initIndex({ maxElements: Math.max(1024, Math.ceil(ids.length * 1.25)), m, efConstruction, randomSeed: 100, allowReplaceDeleted: true });
+        for (const row of db.prepare('SELECT symbol_id, vector FROM embeddings ORDER BY symbol_id').raw().iterate() as IterableIterator<[number, Buffer]>) {
+          fresh.addPoint(decodeVector(row[1]), row[0]);
+        }
+        db.exec('COMMIT');
+        return finish(fresh, 'rebuilt', ids.length, previous === null ? 0 : previous.live);
+      }
+      db.exec('COMMIT');
+      return finish(index, mode, added, removed);
+
+      function finish(built: hnswlib.HierarchicalNSW, how: VectorBuildMode, a: number, r: number): VectorBuildResult {
+        const tmp = tempPathFor(paths.vectors);
+        try {
+          built.writeIndexSync(tmp);
+          commitTempFile(tmp, paths.vectors);
+        } catch (err) {
+          fs.rmSync(tmp, { force: true });
+          throw err;
+        }
+        const state: VectorFileState = {
+          generation,
+          count: built.getCurrentCount(),
+          live: ids.length,
+          dimension: dimension!,
+          size: fs.statSync(paths.vectors).size,
+          sha256: sha256File(paths.vectors),
+        };
+        db.transaction(() => writeVectorFileState(db, state))();
+        return done(how, state, a, r);
+      }
+    } finally {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    }
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import crypto from 'node:crypto';
+import hnswlib from 'hnswlib-node';
+import { PctxError, errorFromJSON, type ErrorDetails } from '../errors.js';
+import { KeyedMutex } from '../util/keyed-mutex.js';
+import { Semaphore } from '../util/semaphore.js';
+import { spawnWorker } from '../util/spawn-worker.js';
+import type { TenantDb } from './tenant-db.js';
+import type { TenantPaths } from './tenant-paths.js';
+import type { VectorBuildOptions, VectorBuildResult } from './vector-build.js';
+import { readEmbeddingsMeta, readVectorFileState, type VectorFileState } from './vector-state.js';
+
+type Hnsw = InstanceType<typeof hnswlib.HierarchicalNSW>;
+
+export interface VectorHit {
+  /** The symbol id (HNSW label). */
+  symbolId: number;
+  /** Cosine similarity in [-1, 1]. */
+  similarity: number;
+}
+
+/**
+ * A loaded, read-only HNSW index of one tenant. Searches are synchronous on the calling
+ * thread and never overlap a write: writes happen on a private copy in a worker and
+ * reach readers as a new file, loaded into a new VectorIndex.
+ */
+export class VectorIndex {
+  private constructor(
+    private readonly index: Hnsw | null,
+    readonly dimension: number | null,
+    /** Live vectors. */
+    readonly size: number,
+    readonly generation: number,
+  ) {}
+
+  static empty(generation: number): VectorIndex {
+    return new VectorIndex(null, null, 0, generation);
+  }
+
+  static fromLoaded(index: Hnsw, state: VectorFileState): VectorIndex {
+    return new VectorIndex(index, state.dimension, state.live, state.generation);
+  }
+
+  /** Nearest neighbours by cosine similarity; `accept` filters labels inside the graph walk. */
+  search(query: ArrayLike<number>, k: number, accept?: (symbolId: number) => boolean): VectorHit[] {
+    if (this.index === null || this.size === 0 || k <= 0) return [];
+    if (query.length !== this.dimension) {
+      throw new PctxError('VECTOR_DIMENSION_MISMATCH', { stored: this.dimension, configured: query.length });
+    }
+    const point = Array.from(query);
+    this.index.setEf(Math.max(64, k * 2));
+    let want = Math.min(k, this.size);
+    // hnswlib throws when it finds fewer than k (filters, deleted slots): ask for fewer.
+    while (want > 0) {
+      try {
+        const { neighbors, distances } = this.index.searchKnn(point, want, accept);
+        return neighbors.map((symbolId, i) => ({ symbolId, similarity: 1 - distances[i]! }));
+      } catch {
+        want = want > 8 ? Math.floor(want / 2) : want - 1;
+      }
+    }
+    return [];
+  }
+}
+
+const buildLocks = new KeyedMutex();
+/** Builds are CPU-heavy: at most one per core minus the one serving requests. */
+const buildSlots = new Semaphore(1);
+
+/** Runs buildVectorFile in a worker thread so the event loop stays free. */
+export function runVectorBuild(paths: TenantPaths, options: VectorBuildOptions = {}): Promise<VectorBuildResult> {
+  return buildLocks.run(paths.tenantId, () =>
+    buildSlots.run(
+      () =>
+        new Promise<VectorBuildResult>((resolve, reject) => {
+          const worker = spawnWorker(import.meta.url, './vector-worker', { workerData: { paths, options } });
+          let settled = false;
+          worker.once('message', (msg: { ok: true; result: VectorBuildResult } | { ok: false; error: { code: string; message: string; details: ErrorDetails } }) => {
+            settled = true;
+            if (msg.ok) resolve(msg.result);
+            else reject(errorFromJSON(msg.error));
+            void worker.terminate();
+          });
+          worker.once('error', (err) => {
+            if (!settled) reject(new PctxError('INTERNAL', { reason: `vector build worker failed: ${err.message}` }, { cause: err }));
+          });
+          worker.once('exit', (code) => {
+            if (!settled) reject(new PctxError('INTERNAL', { reason: `vector build worker exited with code ${code}` }));
+          });
+        }),
+    ),
+  );
+}
+
+async function sha256FileAsync(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function fileMatches(file: string, state: VectorFileState): Promise<boolean> {
+  try {
+    const stat = await fs.promises.stat(file);
+    return stat.size === state.size && (await sha256FileAsync(file)) === state.sha256;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Loads the tenant's vector index for searching. The file is used only when SQLite says
+ * it reflects the current embeddings generation and its size, SHA-256 and element count
+ * all match; otherwise (missing, stale, truncated, corrupt) it is rebuilt from the
+ * embeddings table in a worker first. Never throws for a bad file.
+ */
+export async function loadVectorIndex(paths: TenantPaths, db: TenantDb, buildOptions: VectorBuildOptions = {}): Promise<VectorIndex> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const meta = readEmbeddingsMeta(db);
+    let state = readVectorFileState(db);
+    const fresh = state !== null && state.generation === meta.generation && (await fileMatches(paths.vectors, state));
+    if (!fresh) {
+      const built = await runVectorBuild(paths, { ...buildOptions, force: attempt > 0 });
+      state = built.state;
+    }
+    if (state === null) return VectorIndex.empty(meta.generation);
+    const index = new hnswlib.HierarchicalNSW('cosine', state.dimension);
+    try {
+      await index.readIndex(paths.vectors);
+      if (index.getCurrentCount() === state.count) return VectorIndex.fromLoaded(index, state);
+    } catch {
+      // Replaced or damaged between the check and the read: rebuild on the next attempt.
+    }
+  }
+  throw new PctxError('TENANT_CORRUPT', { tenantId: paths.tenantId, reason: 'the vector index could not be rebuilt' });
+}
+

@@ -1,0 +1,16 @@
+import fs from 'node:fs';
+
+/**
+ * The soft limit on open file descriptors of this process, read from /proc on Linux.
+ * Falls back to 1024 (the common default) where /proc is not available.
+ */
+export function openFileLimit(): number {
+  try {
+    const limits = fs.readFileSync('/proc/self/limits', 'utf8');
+    const match = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
+    if (match) return match[1] === 'unlimited' ? 1_048_576 : Number(match[1]);
+  } catch {
+    // Not Linux: use the conservative default below.
+  }
+  return 1024;
+}

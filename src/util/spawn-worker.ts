@@ -1,0 +1,19 @@
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * Starts a worker thread from a module next to the caller, given without extension.
+ *
+ * Built code (`dist/*.js`) starts the `.js` sibling directly. Under the test runner the
+ * sources are TypeScript and Node 20 cannot load them in a worker by itself, so the
+ * worker first registers tsx's loader, then imports the `.ts` sibling.
+ */
+export function spawnWorker(callerUrl: string, relativeNoExt: string, options: WorkerOptions = {}): Worker {
+  const isTypeScript = callerUrl.endsWith('.ts');
+  const entry = new URL(`${relativeNoExt}${isTypeScript ? '.ts' : '.js'}`, callerUrl);
+  if (!isTypeScript) return new Worker(entry, options);
+  const tsxApi = pathToFileURL(createRequire(callerUrl).resolve('tsx/esm/api')).href;
+  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(boot, { ...options, eval: true });
+}
