@@ -82,6 +82,15 @@ describe('openControlDb', () => {
     raw.close();
   });
 
+  it('two control planes on one file migrate once and see each other\'s committed writes', () => {
+    const { open } = fixture();
+    const first = open();
+    const second = open();
+    const acme = first.tenants.create({ name: 'acme' });
+    expect(second.tenants.get('acme')).toEqual(acme);
+    expect(thrown(() => second.tenants.create({ name: 'acme' }))).toMatchObject({ code: 'PCTX_ERR_TENANT_EXISTS' });
+  });
+
   it('refuses a database written by a newer build and leaves the file untouched', () => {
     const { file, open } = fixture();
     open().close();
