@@ -7,32 +7,37 @@
  * same queries on another.
  */
 
-// Letters that start a capitalised word or form an acronym (includes titlecase such as "ǅ").
-const UPPER = '[\\p{Lu}\\p{Lt}]';
-// Lowercase letters plus letters without case (CJK, Arabic, modifier letters): they
-// continue a word and never open a new one.
-const LOWER = '[\\p{Ll}\\p{Lm}\\p{Lo}]';
-// Combining marks stay glued to the letter they decorate; lowercasing "İ" yields "i" plus
-// U+0307, and that pair must come back as one token to keep splitting idempotent.
-const MARK = '\\p{M}';
+// Character classes of the scanner in `splitIdentifier`.
+const SEPARATOR = 0;
+/** A letter with a distinct lowercase form: it can open a camel-case hump. */
+const UPPER = 1;
+/**
+ * Any other letter: lowercase, or without case (CJK, Arabic, and uppercase letters that
+ * have no lowercase such as "𝐀"). Deciding "upper" by the existence of a lowercase form,
+ * not by the Unicode category, is what makes splitting idempotent: a lowercased token
+ * holds no UPPER character, so it never splits again.
+ */
+const LOWER = 2;
+const DIGIT = 3;
+/** Combining marks stay glued to the letter they decorate ("İ" lowercases to "i" + U+0307). */
+const MARK = 4;
 
-const SUBWORD = new RegExp(
-  [
-    // An acronym followed by a capitalised word: the "HTTP" in "HTTPResponse".
-    `(?:${UPPER}${MARK}*)+(?=${UPPER}${MARK}*${LOWER})`,
-    // A capitalised or lowercase word: "Response", "parse", "ǅungla".
-    `(?:${UPPER}${MARK}*)?(?:${LOWER}${MARK}*)+`,
-    // An acronym at the end or before digits or a separator: "ID" in "getUserID2".
-    `(?:${UPPER}${MARK}*)+`,
-    // A run of digits (any script, including "²" and Roman numerals).
-    `(?:\\p{N}${MARK}*)+`,
-    // Marks with no base character still carry text; keeping them means no input is lost.
-    `${MARK}+`,
-  ].join('|'),
-  'gu',
-);
+const NON_ASCII_CLASS = /(\p{N})|(\p{M})|(\p{L})/u;
 
-const WORD_CHAR_TEST = /[\p{L}\p{N}\p{M}]/u;
+function classifyAscii(code: number): number {
+  if (code >= 0x61 && code <= 0x7a) return LOWER;
+  if (code >= 0x41 && code <= 0x5a) return UPPER;
+  if (code >= 0x30 && code <= 0x39) return DIGIT;
+  return SEPARATOR;
+}
+
+function classifyNonAscii(char: string): number {
+  const match = NON_ASCII_CLASS.exec(char);
+  if (match === null) return SEPARATOR;
+  if (match[1] !== undefined) return DIGIT;
+  if (match[2] !== undefined) return MARK;
+  return char.toLowerCase() === char ? LOWER : UPPER;
+}
 
 /**
  * Splits an identifier into lowercase sub-tokens at case changes, digit boundaries and
@@ -40,11 +45,58 @@ const WORD_CHAR_TEST = /[\p{L}\p{N}\p{M}]/u;
  * `__init__` → `init`, `MAX_RETRY-count` → `max retry count`. Works on any text: every
  * character that is not a letter, digit or combining mark separates tokens. Never returns
  * empty strings; one-character tokens are kept (`x`, `2`).
+ *
+ * A hand-written scanner rather than a regular expression: it runs for every symbol at
+ * index time, and on ASCII it never leaves integer comparisons.
  */
 export function splitIdentifier(name: string): string[] {
   const out: string[] = [];
-  if (!WORD_CHAR_TEST.test(name)) return out;
-  for (const match of name.matchAll(SUBWORD)) out.push(match[0].toLowerCase());
+  let start = -1;
+  let base = SEPARATOR;
+  let upperRun = 0;
+  let lastUpperAt = -1;
+  for (let i = 0; i < name.length; ) {
+    const code = name.codePointAt(i)!;
+    const width = code > 0xffff ? 2 : 1;
+    const at = i;
+    const kind = code < 0x80 ? classifyAscii(code) : classifyNonAscii(name.slice(at, at + width));
+    i += width;
+    if (kind === SEPARATOR) {
+      if (start >= 0) out.push(name.slice(start, at).toLowerCase());
+      start = -1;
+      continue;
+    }
+    if (kind === MARK) {
+      // A mark with no letter before it still carries text; it opens a token of its own.
+      if (start < 0) {
+        start = at;
+        base = LOWER;
+        upperRun = 0;
+      }
+      continue;
+    }
+    if (start < 0) {
+      start = at;
+    } else if (kind === DIGIT ? base !== DIGIT : base === DIGIT) {
+      out.push(name.slice(start, at).toLowerCase());
+      start = at;
+    } else if (kind === UPPER && base === LOWER) {
+      out.push(name.slice(start, at).toLowerCase());
+      start = at;
+    } else if (kind === LOWER && base === UPPER && upperRun >= 2) {
+      // "HTTPResponse": the last capital of an acronym opens the next word.
+      out.push(name.slice(start, lastUpperAt).toLowerCase());
+      start = lastUpperAt;
+    }
+    if (kind === UPPER) {
+      upperRun = base === UPPER && start !== at ? upperRun + 1 : 1;
+      lastUpperAt = at;
+    } else {
+      upperRun = 0;
+    }
+    base = kind;
+  }
+  if (start >= 0) out.push(name.slice(start).toLowerCase());
   return out;
 }
 
