@@ -7,11 +7,10 @@ import { PctxError, invalidArgument } from '../errors.js';
 import { isPlainObject, whyNotJson } from './json-value.js';
 import type { CreateTenantInput, EnsureTenantInput, TenantPatch } from './tenant-store.js';
 
-export const TENANT_ID_PATTERN = /^[0-9a-f]{8}$/;
+import { LOCAL_TENANT_ID, assertTenantId, isTenantId } from '../tenant-id.js';
 
-/** The implicit tenant of local (stdio, CLI) use; only `ensure` may create it. */
-export const LOCAL_TENANT_ID = '00000000';
-export const LOCAL_TENANT_NAME = 'local';
+/** The id format lives in one place; only `ensure` may create the local tenant. */
+export { LOCAL_TENANT_ID, LOCAL_TENANT_NAME, TENANT_ID_PATTERN, isTenantId } from '../tenant-id.js';
 
 /** Names appear on command lines, so they stay shell-safe and cannot look like an option. */
 export const TENANT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -20,12 +19,8 @@ export const TENANT_NAME_MAX_LENGTH = 64;
 /** Settings live in every tenant row and are read on every lookup, so they stay small. */
 export const TENANT_SETTINGS_MAX_BYTES = 16 * 1024;
 
-export function isTenantId(value: unknown): value is string {
-  return typeof value === 'string' && TENANT_ID_PATTERN.test(value);
-}
-
 export function checkTenantId(value: unknown): string {
-  if (!isTenantId(value)) throw new PctxError('INVALID_TENANT_ID', { tenantId: value });
+  assertTenantId(value);
   return value;
 }
 

@@ -1,12 +1,7 @@
 import path from 'node:path';
-import { PctxError } from '../errors.js';
+import { assertTenantId } from '../tenant-id.js';
 
-/** A tenant id: exactly 8 lowercase hex characters. Nothing else ever becomes a tenant path. */
-export const TENANT_ID_PATTERN = /^[0-9a-f]{8}$/;
-
-/** The implicit tenant of stdio and CLI use. */
-export const LOCAL_TENANT_ID = '00000000';
-export const LOCAL_TENANT_NAME = 'local';
+export { LOCAL_TENANT_ID, LOCAL_TENANT_NAME, TENANT_ID_PATTERN, assertTenantId, isTenantId } from '../tenant-id.js';
 
 /** Names of the files inside one tenant folder. */
 export const TENANT_FILES = {
@@ -22,17 +17,6 @@ export interface TenantPaths {
   readonly db: string;
   /** `<dir>/vectors.hnsw` */
   readonly vectors: string;
-}
-
-export function isTenantId(value: unknown): value is string {
-  return typeof value === 'string' && TENANT_ID_PATTERN.test(value);
-}
-
-export function assertTenantId(value: unknown): asserts value is string {
-  if (!isTenantId(value)) {
-    const shown = typeof value === 'string' ? value.slice(0, 64) : typeof value;
-    throw new PctxError('INVALID_TENANT_ID', { tenantId: shown });
-  }
 }
 
 /** Folder that holds every tenant folder. */

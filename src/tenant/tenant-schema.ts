@@ -76,6 +76,8 @@ const MIGRATIONS: readonly string[] = [
     detail = column,
     tokenize = "unicode61 remove_diacritics 2 tokenchars '_$'"
   );
+  -- Column weights of the rank column: name, qualified name, signature, doc.
+  INSERT INTO symbols_fts (symbols_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 1.0)');
 
   CREATE TABLE dep_edges (
     id           INTEGER PRIMARY KEY,

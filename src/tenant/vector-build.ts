@@ -62,7 +62,12 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
       snapshot = {
         generation: meta.generation,
         dimension: meta.dimension,
-        ids: db.prepare('SELECT symbol_id FROM embeddings ORDER BY symbol_id').pluck().all() as number[],
+        // Only vectors of the current dimension: rows written by a previous embedder wait
+        // for their repository's re-index and cannot join this graph.
+        ids:
+          meta.dimension === null
+            ? []
+            : (db.prepare('SELECT symbol_id FROM embeddings WHERE length(vector) = ? ORDER BY symbol_id').pluck().all(4 + meta.dimension) as number[]),
         previous: readVectorFileState(db),
       };
       const { previous, generation, dimension, ids } = snapshot;
@@ -89,6 +94,7 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
       }
 
       const vectorOf = db.prepare('SELECT vector FROM embeddings WHERE symbol_id = ?').pluck();
+      const recordBytes = 4 + dimension;
       const index = new hnswlib.HierarchicalNSW(SPACE, dimension);
       let mode: VectorBuildMode = 'rebuilt';
       let added = 0;
@@ -123,7 +129,9 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
           const needed = index.getCurrentCount() + missing.length;
           if (needed > index.getMaxElements()) index.resizeIndex(Math.ceil(needed * 1.25));
           for (const id of missing) {
-            index.addPoint(decodeVector(vectorOf.get(id) as Buffer), id, true);
+            const blob = vectorOf.get(id) as Buffer;
+            if (blob.length !== recordBytes) continue;
+            index.addPoint(decodeVector(blob), id, true);
             added++;
           }
           mode = 'incremental';
@@ -133,7 +141,7 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
         const fresh = new hnswlib.HierarchicalNSW(SPACE, dimension);
         fresh.initIndex({ maxElements: Math.max(1024, Math.ceil(ids.length * 1.25)), m, efConstruction, randomSeed: 100, allowReplaceDeleted: true });
         for (const row of db.prepare('SELECT symbol_id, vector FROM embeddings ORDER BY symbol_id').raw().iterate() as IterableIterator<[number, Buffer]>) {
-          fresh.addPoint(decodeVector(row[1]), row[0]);
+          if (row[1].length === recordBytes) fresh.addPoint(decodeVector(row[1]), row[0]);
         }
         db.exec('COMMIT');
         return finish(fresh, 'rebuilt', ids.length, previous === null ? 0 : previous.live);

@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import { withContext, type CommonOptions } from '../context.js';
+import { printJson, style } from '../output.js';
+import { action, withCommonOptions } from './common.js';
+
+export function importersCommand(): Command {
+  return withCommonOptions(new Command('importers'))
+    .description('files that import the given file')
+    .argument('<repo>', 'repository name')
+    .argument('<file>', 'path inside the repository')
+    .action(
+      action(async (repo: string, file: string, options: CommonOptions) => {
+        await withContext(options, async (ctx) => {
+          const r = await ctx.engine().findImporters(ctx.tenant.id, { repo, path: file });
+          if (options.json) return printJson(r);
+          if (r.importers.length === 0) process.stdout.write(`Nothing in ${r.repo} imports ${r.path}.\n`);
+          for (const i of r.importers) process.stdout.write(`${i.path}:${i.line}  ${style('dim', i.specifier)}\n`);
+        });
+      }),
+    );
+}
+
+export function depsCommand(): Command {
+  return withCommonOptions(new Command('deps'))
+    .description('what the given file imports')
+    .argument('<repo>', 'repository name')
+    .argument('<file>', 'path inside the repository')
+    .action(
+      action(async (repo: string, file: string, options: CommonOptions) => {
+        await withContext(options, async (ctx) => {
+          const r = await ctx.engine().getDependencies(ctx.tenant.id, { repo, path: file });
+          if (options.json) return printJson(r);
+          if (r.dependencies.length === 0) process.stdout.write(`${r.path} imports nothing.\n`);
+          for (const d of r.dependencies) {
+            process.stdout.write(`${String(d.line).padStart(5)}  ${d.specifier}  ${d.resolvedPath ? `→ ${d.resolvedPath}` : style('dim', '(external)')}\n`);
+          }
+        });
+      }),
+    );
+}

@@ -1,0 +1,54 @@
+import { Command, Option } from 'commander';
+import { withContext, type CommonOptions } from '../context.js';
+import { printJson, style } from '../output.js';
+import { LANGUAGES, SYMBOL_KINDS } from '../../parse/types.js';
+import { SEARCH_MODES } from '../../engine/params.js';
+import { action, intOption, withCommonOptions } from './common.js';
+
+interface SearchOptions extends CommonOptions {
+  kind?: string;
+  language?: string;
+  path?: string;
+  repo?: string;
+  mode?: string;
+  limit?: number;
+}
+
+export function searchCommand(): Command {
+  return withCommonOptions(new Command('search'))
+    .description('search symbols by name, sub-word or description')
+    .argument('<query>', 'what to look for')
+    .addOption(new Option('--kind <kind>', 'only this kind of symbol').choices(SYMBOL_KINDS))
+    .addOption(new Option('--language <language>', 'only this language').choices(LANGUAGES))
+    .option('--path <prefix>', 'only files under this path')
+    .option('--repo <name>', 'only this repository')
+    .addOption(new Option('--mode <mode>', 'ranking').choices(SEARCH_MODES).default('keyword'))
+    .option('--limit <n>', 'most results', intOption('--limit', 1, 100), 10)
+    .action(
+      action(async (query: string, options: SearchOptions) => {
+        await withContext(options, async (ctx) => {
+          const result = await ctx.engine().searchSymbols(ctx.tenant.id, {
+            query,
+            mode: options.mode,
+            limit: options.limit,
+            ...(options.kind ? { kind: options.kind } : {}),
+            ...(options.language ? { language: options.language } : {}),
+            ...(options.path ? { pathPrefix: options.path } : {}),
+            ...(options.repo ? { repo: options.repo } : {}),
+          });
+          if (options.json) return printJson(result);
+          if (result.results.length === 0) {
+            process.stdout.write(`No symbols match "${query}".\n`);
+            return;
+          }
+          const out = result.results.map((h, i) => {
+            const head = `${String(i + 1).padStart(2)}. ${style('cyan', h.kind.padEnd(9))} ${style('bold', h.qualifiedName)}  ${style('dim', `${h.repo}:${h.filePath}:${h.startLine}-${h.endLine}`)}`;
+            const sig = `    ${h.signature}`;
+            const id = style('dim', `    id: ${h.id}`);
+            return [head, sig, ...(h.summary ? [style('dim', `    ${h.summary}`)] : []), id].join('\n');
+          });
+          process.stdout.write(`${out.join('\n')}\n`);
+        });
+      }),
+    );
+}

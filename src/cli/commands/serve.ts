@@ -1,0 +1,27 @@
+import { Command } from 'commander';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { withContext, type CommonOptions } from '../context.js';
+import { createMcpServer } from '../../mcp/mcp-server.js';
+import { PACKAGE_VERSION } from '../../version.js';
+import { action, withCommonOptions } from './common.js';
+
+export function serveCommand(): Command {
+  return withCommonOptions(new Command('serve'))
+    .description('serve the MCP tools over stdio (for an agent to launch)')
+    .action(
+      action(async (options: CommonOptions) => {
+        await withContext(options, async (ctx) => {
+          const server = createMcpServer({ engine: ctx.engine(), tenantId: ctx.tenant.id, version: PACKAGE_VERSION });
+          const transport = new StdioServerTransport();
+          const closed = new Promise<void>((resolve) => {
+            transport.onclose = () => resolve();
+            process.stdin.once('end', () => resolve());
+          });
+          await server.connect(transport);
+          process.stderr.write(`purecontext-mcp ${PACKAGE_VERSION}: serving tenant ${ctx.tenant.name} (${ctx.tenant.id}) over stdio, data in ${ctx.config.dataDir}\n`);
+          await closed;
+          await server.close();
+        });
+      }),
+    );
+}

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type PctxConfig } from '../config.js';
+import { openControlDb, type ControlPlane, type Tenant } from '../control/index.js';
+import { createEmbedder } from '../engine/embed/create-embedder.js';
+import { Engine } from '../engine/engine.js';
+import { LOCAL_TENANT_ID, LOCAL_TENANT_NAME } from '../tenant/tenant-paths.js';
+
+/** Options every subcommand accepts. */
+export interface CommonOptions {
+  json?: boolean;
+  dataDir?: string;
+  tenant?: string;
+}
+
+export interface CliContext {
+  readonly config: Readonly<PctxConfig>;
+  readonly control: ControlPlane;
+  /** The tenant named by --tenant, or `local`. */
+  readonly tenant: Tenant;
+  /** Created on first use: commands that only touch the control plane never start workers. */
+  engine(): Engine;
+}
+
+export function controlDbPath(dataDir: string): string {
+  return path.join(dataDir, 'control.db');
+}
+
+/**
+ * Opens the control plane (creating the data dir and the `local` tenant on first use),
+ * resolves --tenant, runs `fn`, and closes everything, also on failure.
+ */
+export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env, { dataDir: options.dataDir });
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const control = openControlDb(controlDbPath(config.dataDir));
+  let engine: Engine | undefined;
+  try {
+    control.tenants.ensure({ id: LOCAL_TENANT_ID, name: LOCAL_TENANT_NAME });
+    const tenant = control.tenants.require(options.tenant ?? LOCAL_TENANT_ID);
+    const ctx: CliContext = {
+      config,
+      control,
+      tenant,
+      engine: () =>
+        (engine ??= new Engine({
+          dataDir: config.dataDir,
+          embedder: createEmbedder(config.embedding),
+          ...(config.workers !== undefined ? { workers: config.workers } : {}),
+          ...(config.maxFileBytes !== undefined ? { maxFileBytes: config.maxFileBytes } : {}),
+          pool: {
+            ...(config.poolMaxHandles !== undefined ? { maxHandles: config.poolMaxHandles } : {}),
+            ...(config.poolMaxVectorIndexes !== undefined ? { maxVectorIndexes: config.poolMaxVectorIndexes } : {}),
+          },
+        })),
+    };
+    return await fn(ctx);
+  } finally {
+    await engine?.close();
+    control.close();
+  }
+}

@@ -1,0 +1,343 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PctxError, isPctxError } from '../../errors.js';
+import { languageForPath } from '../../parse/languages.js';
+import { resolveImport } from '../../parse/resolve-import.js';
+import type { ImportKind, LanguageId } from '../../parse/types.js';
+import { openTenantDb } from '../../tenant/tenant-db.js';
+import type { TenantLease } from '../../tenant/tenant-pool.js';
+import { QuotaGuard } from '../../tenant/quota.js';
+import { encodeVector } from '../../tenant/vector-codec.js';
+import { runVectorBuild } from '../../tenant/vector-index.js';
+import type { VectorBuildMode } from '../../tenant/vector-build.js';
+import { bumpEmbeddingsGeneration, readEmbeddingsMeta } from '../../tenant/vector-state.js';
+import { discoverFiles } from '../discovery.js';
+import type { EmbeddingProvider } from '../embed/provider.js';
+import { IndexWriter, repoSlug, type RepoRow, type StoredFile } from './index-writer.js';
+import type { ParsePool } from './parse-pool.js';
+import type { ParseBatch, ParsedFile, ParseFileTask } from './parse-protocol.js';
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+
+export type IndexPhase = 'discovering' | 'parsing' | 'resolving' | 'committing' | 'vectors';
+
+export interface IndexProgress {
+  phase: IndexPhase;
+  /** Files handled so far in the `parsing` phase; 0 otherwise. */
+  done: number;
+  total: number;
+}
+
+export interface IndexFolderOptions {
+  /** Folder to index. */
+  root: string;
+  /** Repository name; defaults to the folder's name, made unique within the tenant. */
+  name?: string;
+  /**
+   * Files larger than this are skipped.
+   * @default 1048576
+   */
+  maxFileBytes?: number;
+  /** Extra gitignore-style patterns to exclude. */
+  exclude?: string[];
+  /**
+   * Tenant storage quota in bytes, checked before the run and after every batch; null
+   * means unlimited.
+   * @default null
+   */
+  quotaBytes?: number | null;
+  /**
+   * Wait for the vector index to be brought up to date before returning.
+   * @default true
+   */
+  syncVectors?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: IndexProgress) => void;
+  /**
+   * Called after each batch is written, inside the run's transaction. Throwing aborts
+   * the run, which then rolls back as a whole (used to prove atomicity).
+   */
+  afterBatch?: (stats: { batches: number; filesWritten: number }) => void;
+}
+
+export interface SkippedEntry {
+  path: string;
+  reason: string;
+  detail?: string;
+}
+
+export interface IndexResult {
+  repo: string;
+  root: string;
+  files: { total: number; indexed: number; unchanged: number; removed: number; skipped: number };
+  symbols: number;
+  symbolsIndexed: number;
+  imports: number;
+  bytesParsed: number;
+  /** Up to 100 skipped files with the reason (secret, too_large, binary, symlink_escape…). */
+  skipped: SkippedEntry[];
+  durationMs: number;
+  phasesMs: { discover: number; parse: number; commit: number; vectors: number };
+  vectors: { mode: VectorBuildMode; count: number } | null;
+}
+
+export interface IndexRunContext {
+  lease: TenantLease;
+  parsePool: ParsePool;
+  embedder: EmbeddingProvider;
+  now: () => Date;
+  /** Called once the vector file was rewritten, so cached indexes are dropped. */
+  onVectorsChanged?: () => void;
+}
+
+const BATCH_MAX_FILES = 48;
+const BATCH_MAX_BYTES = 1 << 20;
+const SKIPPED_REPORT_LIMIT = 100;
+
+function readGoModule(rootReal: string): string | null {
+  try {
+    const text = fs.readFileSync(path.join(rootReal, 'go.mod'), 'utf8');
+    return /^\s*module\s+(\S+)/m.exec(text)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Go imports name a package (a folder): several targets collapse to `folder/`. */
+function edgeTarget(targets: string[]): string | null {
+  if (targets.length === 0) return null;
+  if (targets.length === 1) return targets[0]!;
+  return `${path.posix.dirname(targets[0]!)}/`;
+}
+
+function makeBatches(tasks: ParseFileTask[], sizes: Map<string, number>, rootReal: string, maxFileBytes: number): ParseBatch[] {
+  const batches: ParseBatch[] = [];
+  let current: ParseFileTask[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (current.length === 0) return;
+    batches.push({ batchId: batches.length, rootReal, maxFileBytes, files: current });
+    current = [];
+    bytes = 0;
+  };
+  for (const task of tasks) {
+    current.push(task);
+    bytes += sizes.get(task.relPath) ?? 0;
+    if (current.length >= BATCH_MAX_FILES || bytes >= BATCH_MAX_BYTES) flush();
+  }
+  flush();
+  return batches;
+}
+
+/**
+ * Indexes one folder into the leased tenant as a single SQLite transaction: a failure
+ * anywhere (parse worker, embedding provider, quota, abort, crash) leaves the previous
+ * index exactly as it was. Incremental: files whose size and mtime match the stored
+ * row are not read; files whose content hash matches are not parsed; files gone from
+ * disk are removed. Parsing and embedding run in worker threads; this function only
+ * writes. Runs of the same tenant must be serialized by the caller.
+ */
+export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOptions): Promise<IndexResult> {
+  const started = performance.now();
+  const { lease, parsePool, embedder } = ctx;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const progress = options.onProgress ?? (() => {});
+  const quota = new QuotaGuard(lease.paths, options.quotaBytes ?? null);
+  quota.check();
+
+  progress({ phase: 'discovering', done: 0, total: 0 });
+  const discovery = await discoverFiles(options.root, {
+    languageOf: languageForPath,
+    maxFileBytes,
+    exclude: options.exclude ?? [],
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const discoveredAt = performance.now();
+  const rootReal = discovery.root;
+  const skipped: SkippedEntry[] = discovery.skipped.map((s) => ({ path: s.relPath, reason: s.reason, ...(s.detail ? { detail: s.detail } : {}) }));
+
+  const db = openTenantDb(lease.paths, { cacheKiB: 8192 });
+  let embeddingsChanged = false;
+  let result: Omit<IndexResult, 'durationMs' | 'phasesMs' | 'vectors'>;
+  let parsedAt = 0;
+  let committedAt = 0;
+  try {
+    const writer = new IndexWriter(db, lease.tenantId, ctx.now);
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const repo: RepoRow = writer.upsertRepo(rootReal, options.name ?? repoSlug(path.basename(rootReal)));
+      const stored = writer.storedFiles(repo.id);
+      const meta = readEmbeddingsMeta(db);
+      const embedderChanged = meta.provider !== null && (meta.provider !== embedder.id || meta.dimension !== embedder.dimension);
+
+      const tasks: ParseFileTask[] = [];
+      const sizes = new Map<string, number>();
+      const seen = new Set<string>();
+      let unchanged = 0;
+      for (const f of discovery.files) {
+        seen.add(f.relPath);
+        const old = stored.get(f.relPath);
+        const sameStat = old !== undefined && old.size === f.size && old.mtimeMs === Math.floor(f.mtimeMs) && old.language === f.language;
+        if (sameStat && !embedderChanged) {
+          unchanged++;
+          continue;
+        }
+        sizes.set(f.relPath, f.size);
+        tasks.push({
+          absPath: f.absPath,
+          relPath: f.relPath,
+          language: f.language as LanguageId,
+          knownHash: embedderChanged || old === undefined || old.language !== f.language ? null : old.hash,
+        });
+      }
+
+      let removed = 0;
+      for (const [relPath, old] of stored) {
+        if (seen.has(relPath)) continue;
+        if (writer.removeFile(old.id) > 0) embeddingsChanged = true;
+        removed++;
+      }
+
+      progress({ phase: 'parsing', done: 0, total: tasks.length });
+      const changedFileIds = new Set<number>();
+      let indexed = 0;
+      let symbolsIndexed = 0;
+      let bytesParsed = 0;
+      let added = 0;
+      const recordBytes = 4 + embedder.dimension;
+
+      const writeParsed = async (files: ParsedFile[]) => {
+        const needAsync = files.filter((f): f is Extract<ParsedFile, { status: 'parsed' }> => f.status === 'parsed' && f.vectors === null && f.symbols.length > 0);
+        if (needAsync.length > 0) {
+          const texts = needAsync.flatMap((f) => f.embedTexts);
+          const vectors = await embedder.embed(texts, options.signal);
+          let at = 0;
+          for (const f of needAsync) {
+            const out = new Uint8Array(f.symbols.length * recordBytes);
+            for (let i = 0; i < f.symbols.length; i++) out.set(encodeVector(vectors[at++]!), i * recordBytes);
+            f.vectors = out;
+          }
+        }
+        for (const f of files) {
+          const old: StoredFile | undefined = stored.get(f.relPath);
+          if (f.status === 'skipped') {
+            skipped.push({ path: f.relPath, reason: f.reason, detail: f.detail });
+            // A transient read failure keeps what was indexed; anything else drops it.
+            if (old && f.reason !== 'unreadable') {
+              if (writer.removeFile(old.id) > 0) embeddingsChanged = true;
+              removed++;
+              seen.delete(f.relPath);
+            }
+            continue;
+          }
+          if (f.status === 'unchanged') {
+            writer.touchFile(old!.id, f.size, f.mtimeMs);
+            unchanged++;
+            continue;
+          }
+          if (old) {
+            if (writer.clearFile(old.id) > 0) embeddingsChanged = true;
+          } else {
+            added++;
+          }
+          const fileId = writer.writeFile(repo.id, old?.id, f);
+          writer.writeSymbols(repo, fileId, f.relPath, f.language, f.symbols, f.fts, f.vectors, recordBytes);
+          writer.writeImports(repo.id, fileId, f.imports);
+          if (f.symbols.length > 0) embeddingsChanged = true;
+          changedFileIds.add(fileId);
+          indexed++;
+          symbolsIndexed += f.symbols.length;
+          bytesParsed += f.size;
+        }
+      };
+
+      const batches = makeBatches(tasks, sizes, rootReal, maxFileBytes);
+      const window = Math.max(2, parsePool.size * 3);
+      const cancel = new AbortController();
+      const inFlight: Promise<ParsedFile[]>[] = [];
+      let next = 0;
+      const submit = () => {
+        while (next < batches.length && inFlight.length < window) {
+          const p = parsePool.run(batches[next++]!, cancel.signal).then((r) => r.files);
+          p.catch(() => {});
+          inFlight.push(p);
+        }
+      };
+      let handled = 0;
+      try {
+        submit();
+        for (let b = 0; inFlight.length > 0; b++) {
+          const files = await inFlight.shift()!;
+          submit();
+          if (options.signal?.aborted) throw new PctxError('INDEX_FAILED', { root: rootReal, reason: 'aborted' });
+          await writeParsed(files);
+          handled += files.length;
+          progress({ phase: 'parsing', done: handled, total: tasks.length });
+          quota.check();
+          options.afterBatch?.({ batches: b + 1, filesWritten: indexed });
+        }
+      } finally {
+        cancel.abort();
+      }
+
+      parsedAt = performance.now();
+      progress({ phase: 'resolving', done: 0, total: 0 });
+      const fileSet = new Set(writer.repoPaths(repo.id));
+      const goModule = readGoModule(rootReal);
+      const fileSetChanged = added > 0 || removed > 0;
+      for (const edge of writer.edges(repo.id, fileSetChanged ? null : changedFileIds)) {
+        const targets = resolveImport(
+          { language: edge.language as LanguageId, fromPath: edge.path, specifier: edge.specifier, kind: edge.kind as ImportKind },
+          { files: fileSet, goModule },
+        );
+        writer.setEdgeTarget(edge.id, edgeTarget(targets));
+      }
+
+      progress({ phase: 'committing', done: 0, total: 0 });
+      const counts = writer.finishRepo(repo.id);
+      if (embeddingsChanged) bumpEmbeddingsGeneration(db, embedder.id, embedder.dimension);
+      quota.check();
+      db.exec('COMMIT');
+      committedAt = performance.now();
+      result = {
+        repo: repo.name,
+        root: rootReal,
+        files: { total: counts.files, indexed, unchanged, removed, skipped: skipped.length },
+        symbols: counts.symbols,
+        symbolsIndexed,
+        imports: counts.imports,
+        bytesParsed,
+        skipped: skipped.slice(0, SKIPPED_REPORT_LIMIT),
+      };
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw isPctxError(err) ? err : new PctxError('INDEX_FAILED', { root: rootReal, reason: err instanceof Error ? err.message : String(err) }, { cause: err });
+    } finally {
+      // Give back the WAL space of a large run (or of a rolled-back one) right away.
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // Readers still on an old snapshot: the next checkpoint finishes the job.
+      }
+    }
+  } finally {
+    db.close();
+  }
+
+  let vectors: IndexResult['vectors'] = null;
+  let vectorsMs = 0;
+  if (options.syncVectors ?? true) {
+    progress({ phase: 'vectors', done: 0, total: 0 });
+    const built = await runVectorBuild(lease.paths);
+    vectorsMs = built.durationMs;
+    vectors = { mode: built.mode, count: built.state?.live ?? 0 };
+    if (built.mode !== 'unchanged') ctx.onVectorsChanged?.();
+  }
+
+  return {
+    ...result,
+    durationMs: performance.now() - started,
+    phasesMs: { discover: discoveredAt - started, parse: parsedAt - discoveredAt, commit: committedAt - parsedAt, vectors: vectorsMs },
+    vectors,
+  };
+}

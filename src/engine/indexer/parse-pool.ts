@@ -1,0 +1,147 @@
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { PctxError } from '../../errors.js';
+import { spawnWorker } from '../../util/spawn-worker.js';
+import type { ParseBatch, ParseBatchResult, WorkerInit } from './parse-protocol.js';
+
+export interface ParsePoolOptions {
+  /**
+   * Parse worker threads.
+   * @default os.availableParallelism()
+   */
+  workers?: number;
+  init: WorkerInit;
+  /**
+   * Terminate workers idle this long (ms). Idle workers are unref'd and never keep the
+   * process alive.
+   * @default 30000
+   */
+  idleMs?: number;
+}
+
+interface Slot {
+  worker: Worker;
+  inFlight: Map<number, { resolve: (r: ParseBatchResult) => void; reject: (e: Error) => void }>;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+/** Batches a worker may hold at once: one being parsed, one waiting in its port. */
+const PIPELINE_DEPTH = 2;
+
+/**
+ * Worker threads that read, parse and embed files, so that tree-sitter and hashing never
+ * run on the event loop that serves queries. Batches are queued and handed to the
+ * least-busy worker; a worker that dies fails its in-flight batches (the index run then
+ * rolls back) and is replaced on the next batch.
+ */
+export class ParsePool {
+  readonly size: number;
+  private readonly init: WorkerInit;
+  private readonly idleMs: number;
+  private readonly slots: (Slot | null)[];
+  private readonly queue: { batch: ParseBatch; resolve: (r: ParseBatchResult) => void; reject: (e: Error) => void }[] = [];
+  private closed = false;
+
+  constructor(options: ParsePoolOptions) {
+    const workers = options.workers ?? os.availableParallelism();
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+      throw new PctxError('INVALID_CONFIG', { option: 'workers', reason: 'must be an integer from 1 to 64' });
+    }
+    this.size = workers;
+    this.init = options.init;
+    this.idleMs = options.idleMs ?? 30_000;
+    this.slots = new Array<Slot | null>(workers).fill(null);
+  }
+
+  /**
+   * Parses one batch. Aborting `signal` drops the batch if it is still queued (a batch a
+   * worker already holds runs to completion; its result is then simply not used).
+   */
+  run(batch: ParseBatch, signal?: AbortSignal): Promise<ParseBatchResult> {
+    if (this.closed) return Promise.reject(new PctxError('POOL_CLOSED'));
+    return new Promise((resolve, reject) => {
+      const job = { batch, resolve, reject };
+      this.queue.push(job);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.queue.indexOf(job);
+          if (at >= 0) {
+            this.queue.splice(at, 1);
+            reject(new PctxError('INDEX_FAILED', { root: batch.rootReal, reason: 'aborted' }));
+          }
+        },
+        { once: true },
+      );
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new PctxError('POOL_CLOSED'));
+    await Promise.all(this.slots.map((slot, i) => (slot ? this.stop(i) : undefined)));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let best = -1;
+      let bestLoad = PIPELINE_DEPTH;
+      for (let i = 0; i < this.slots.length; i++) {
+        const load = this.slots[i]?.inFlight.size ?? 0;
+        if (load < bestLoad) {
+          best = i;
+          bestLoad = load;
+        }
+      }
+      if (best < 0) return;
+      const slot = this.slots[best] ?? this.start(best);
+      const job = this.queue.shift()!;
+      slot.inFlight.set(job.batch.batchId, { resolve: job.resolve, reject: job.reject });
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
+      slot.worker.ref();
+      slot.worker.postMessage(job.batch);
+    }
+  }
+
+  private start(i: number): Slot {
+    const worker = spawnWorker(import.meta.url, './parse-worker', { workerData: this.init });
+    const slot: Slot = { worker, inFlight: new Map(), idleTimer: undefined };
+    this.slots[i] = slot;
+    worker.on('message', (result: ParseBatchResult) => {
+      const pending = slot.inFlight.get(result.batchId);
+      slot.inFlight.delete(result.batchId);
+      pending?.resolve(result);
+      if (slot.inFlight.size === 0) this.idle(i, slot);
+      this.dispatch();
+    });
+    const fail = (reason: string) => {
+      if (this.slots[i] === slot) this.slots[i] = null;
+      for (const pending of slot.inFlight.values()) pending.reject(new PctxError('INTERNAL', { reason: `parse worker ${reason}` }));
+      slot.inFlight.clear();
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      this.dispatch();
+    };
+    worker.on('error', (err) => fail(`failed: ${err.message}`));
+    worker.on('exit', (code) => fail(`exited with code ${code}`));
+    return slot;
+  }
+
+  private idle(i: number, slot: Slot): void {
+    slot.worker.unref();
+    slot.idleTimer = setTimeout(() => void this.stop(i), this.idleMs);
+    slot.idleTimer.unref();
+  }
+
+  private async stop(i: number): Promise<void> {
+    const slot = this.slots[i];
+    if (!slot) return;
+    this.slots[i] = null;
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.worker.removeAllListeners('exit');
+    for (const pending of slot.inFlight.values()) pending.reject(new PctxError('POOL_CLOSED'));
+    slot.inFlight.clear();
+    await slot.worker.terminate();
+  }
+}

@@ -1,0 +1,64 @@
+import type { ExtractedImport, ExtractedSymbol, LanguageId } from '../../parse/types.js';
+
+/** Messages between the indexer and its parse workers. Everything here is structured-cloneable. */
+
+export interface ParseFileTask {
+  absPath: string;
+  relPath: string;
+  language: LanguageId;
+  /** Hash stored by the previous run; a file whose content hashes the same is not parsed. */
+  knownHash: string | null;
+}
+
+export interface ParseBatch {
+  batchId: number;
+  /** Real path of the repository root: every opened file must resolve inside it. */
+  rootReal: string;
+  maxFileBytes: number;
+  files: ParseFileTask[];
+}
+
+export type SkipReason = 'binary' | 'too_large' | 'unreadable' | 'vanished' | 'symlink_escape';
+
+export interface FtsText {
+  name: string;
+  qualified: string;
+  signature: string;
+  doc: string;
+}
+
+export type ParsedFile =
+  | { relPath: string; status: 'skipped'; reason: SkipReason; detail: string }
+  | { relPath: string; status: 'unchanged'; hash: string; size: number; mtimeMs: number }
+  | {
+      relPath: string;
+      status: 'parsed';
+      language: LanguageId;
+      hash: string;
+      size: number;
+      mtimeMs: number;
+      lineCount: number;
+      content: string;
+      hasErrors: boolean;
+      symbols: ExtractedSymbol[];
+      imports: ExtractedImport[];
+      /** One entry per symbol, same order. */
+      fts: FtsText[];
+      /** Text each symbol is embedded from, same order (used when the provider is asynchronous). */
+      embedTexts: string[];
+      /**
+       * Quantized vectors (see vector-codec.ts), `symbols.length` records of
+       * `4 + dimension` bytes, when the worker could embed synchronously; else null.
+       */
+      vectors: Uint8Array | null;
+    };
+
+export interface ParseBatchResult {
+  batchId: number;
+  files: ParsedFile[];
+}
+
+export interface WorkerInit {
+  /** Embed inside the worker when the provider is synchronous (the hashing embedder). */
+  syncEmbedding: { dimension: number } | null;
+}

@@ -1,0 +1,97 @@
+import crypto from 'node:crypto';
+import { parentPort, workerData } from 'node:worker_threads';
+import { CodeParser } from '../../parse/code-parser.js';
+import type { ExtractedSymbol, LanguageId } from '../../parse/types.js';
+import { encodeVector } from '../../tenant/vector-codec.js';
+import { looksBinary } from '../binary.js';
+import { createHashingEmbedder, symbolEmbeddingText } from '../embed/symbol-embedding.js';
+import { splitIdentifier, textTokens } from '../tokens.js';
+import type { FtsText, ParseBatch, ParseBatchResult, ParsedFile, WorkerInit } from './parse-protocol.js';
+import { readInsideRoot } from './read-inside-root.js';
+
+/**
+ * Worker entry: reads, hashes, parses and embeds the files of each batch it receives.
+ * Everything CPU-heavy of an index run happens here, off the main event loop.
+ */
+
+const init = workerData as WorkerInit;
+const embedder = init.syncEmbedding ? createHashingEmbedder(init.syncEmbedding.dimension) : null;
+const recordBytes = init.syncEmbedding ? 4 + init.syncEmbedding.dimension : 0;
+let parser = await CodeParser.create({ languages: [] });
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+const DOC_TOKENS = 64;
+
+function ftsText(sym: ExtractedSymbol): FtsText {
+  const subs = splitIdentifier(sym.name);
+  return {
+    name: `${sym.name.toLowerCase()} ${subs.join(' ')}`,
+    qualified: sym.qualifiedName.toLowerCase().split('.').join(' '),
+    signature: textTokens(sym.signature).join(' '),
+    doc: sym.doc ? textTokens(sym.doc).slice(0, DOC_TOKENS).join(' ') : '',
+  };
+}
+
+function countLines(text: string): number {
+  if (text.length === 0) return 0;
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  return text.endsWith('\n') ? lines - 1 : lines;
+}
+
+function parseOne(batch: ParseBatch, task: ParseBatch['files'][number]): ParsedFile {
+  const read = readInsideRoot(task.absPath, batch.rootReal, batch.maxFileBytes);
+  if (!read.ok) return { relPath: task.relPath, status: 'skipped', reason: read.reason, detail: read.detail };
+  if (looksBinary(read.bytes)) return { relPath: task.relPath, status: 'skipped', reason: 'binary', detail: 'binary content' };
+  const hash = crypto.createHash('sha256').update(read.bytes).digest('hex');
+  if (hash === task.knownHash) return { relPath: task.relPath, status: 'unchanged', hash, size: read.size, mtimeMs: read.mtimeMs };
+
+  const content = decoder.decode(read.bytes);
+  let result;
+  try {
+    result = parser.parse(task.language, content);
+  } catch (err) {
+    return { relPath: task.relPath, status: 'skipped', reason: 'unreadable', detail: `parser failed: ${(err as Error).message}` };
+  }
+  const fts = result.symbols.map(ftsText);
+  const embedTexts = result.symbols.map(symbolEmbeddingText);
+  let vectors: Uint8Array | null = null;
+  if (embedder) {
+    vectors = new Uint8Array(result.symbols.length * recordBytes);
+    const embedded = embedder.embedSync(embedTexts);
+    for (let i = 0; i < embedded.length; i++) vectors.set(encodeVector(embedded[i]!), i * recordBytes);
+  }
+  return {
+    relPath: task.relPath,
+    status: 'parsed',
+    language: task.language,
+    hash,
+    size: read.size,
+    mtimeMs: read.mtimeMs,
+    lineCount: countLines(content),
+    content,
+    hasErrors: result.hasErrors,
+    symbols: result.symbols,
+    imports: result.imports,
+    fts,
+    embedTexts,
+    vectors,
+  };
+}
+
+parentPort!.on('message', async (batch: ParseBatch) => {
+  const languages = new Set<LanguageId>(batch.files.map((f) => f.language));
+  for (const language of languages) if (!parser.isLoaded(language)) await parser.load(language);
+  const files: ParsedFile[] = [];
+  for (const task of batch.files) {
+    try {
+      files.push(parseOne(batch, task));
+    } catch (err) {
+      // A WASM trap can leave the parser unusable: start a fresh one for the next file.
+      files.push({ relPath: task.relPath, status: 'skipped', reason: 'unreadable', detail: `parser failed: ${(err as Error).message}` });
+      parser = await CodeParser.create({ languages: [...languages] });
+    }
+  }
+  const transfer = files.flatMap((f) => (f.status === 'parsed' && f.vectors ? [f.vectors.buffer as ArrayBuffer] : []));
+  const result: ParseBatchResult = { batchId: batch.batchId, files };
+  parentPort!.postMessage(result, transfer);
+});

@@ -1,0 +1,90 @@
+import type { TenantDb } from '../../tenant/tenant-db.js';
+import type { FileContentParams, FileOutlineParams } from '../params.js';
+import { invalidArgument } from '../../errors.js';
+import { requireFile, requireRepo, summarize } from './lookup.js';
+import { sliceLines } from './symbol-source.js';
+
+export interface OutlineNode {
+  id: string;
+  name: string;
+  qualifiedName: string;
+  kind: string;
+  startLine: number;
+  endLine: number;
+  signature: string;
+  summary: string | null;
+  children: OutlineNode[];
+}
+
+export interface FileOutline {
+  repo: string;
+  path: string;
+  language: string;
+  lineCount: number;
+  symbols: OutlineNode[];
+}
+
+/** The file's symbols as a tree (methods under their class), in source order. */
+export function getFileOutline(db: TenantDb, tenantId: string, params: FileOutlineParams): FileOutline {
+  const repo = requireRepo(db, tenantId, params.repo);
+  const file = requireFile(db, tenantId, repo, params.path);
+  const rows = db
+    .prepare(
+      `SELECT id AS rowId, uid AS id, name, qualified_name AS qualifiedName, kind, start_line AS startLine, end_line AS endLine,
+              signature, doc, parent_id AS parentId
+       FROM symbols WHERE tenant_id = ? AND file_id = ? ORDER BY start_byte, id`,
+    )
+    .all(tenantId, file.id) as (Omit<OutlineNode, 'children' | 'summary'> & { rowId: number; parentId: number | null; doc: string | null })[];
+  const nodes = new Map<number, OutlineNode>();
+  const roots: OutlineNode[] = [];
+  for (const r of rows) {
+    nodes.set(r.rowId, {
+      id: r.id,
+      name: r.name,
+      qualifiedName: r.qualifiedName,
+      kind: r.kind,
+      startLine: r.startLine,
+      endLine: r.endLine,
+      signature: r.signature,
+      summary: summarize(r.doc),
+      children: [],
+    });
+  }
+  for (const r of rows) {
+    const node = nodes.get(r.rowId)!;
+    const parent = r.parentId === null ? undefined : nodes.get(r.parentId);
+    (parent ? parent.children : roots).push(node);
+  }
+  return { repo: repo.name, path: file.path, language: file.language, lineCount: file.lineCount, symbols: roots };
+}
+
+export interface FileContent {
+  repo: string;
+  path: string;
+  language: string;
+  startLine: number;
+  endLine: number;
+  totalLines: number;
+  content: string;
+}
+
+/** Stored content of a file, whole or a line range (clamped to the file). */
+export function getFileContent(db: TenantDb, tenantId: string, params: FileContentParams): FileContent {
+  const repo = requireRepo(db, tenantId, params.repo);
+  const file = requireFile(db, tenantId, repo, params.path);
+  const startLine = params.startLine ?? 1;
+  const endLine = Math.min(params.endLine ?? file.lineCount, file.lineCount);
+  if (params.endLine !== undefined && params.endLine < startLine) {
+    throw invalidArgument('endLine', `must be at least startLine (${startLine})`);
+  }
+  const content = db.prepare('SELECT content FROM files WHERE id = ? AND tenant_id = ?').pluck().get(file.id, tenantId) as string;
+  return {
+    repo: repo.name,
+    path: file.path,
+    language: file.language,
+    startLine: Math.min(startLine, Math.max(file.lineCount, 1)),
+    endLine,
+    totalLines: file.lineCount,
+    content: startLine > file.lineCount ? '' : sliceLines(content, startLine, endLine),
+  };
+}

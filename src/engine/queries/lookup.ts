@@ -1,0 +1,71 @@
+import { PctxError } from '../../errors.js';
+import type { TenantDb } from '../../tenant/tenant-db.js';
+
+export interface RepoRecord {
+  id: number;
+  name: string;
+  rootPath: string;
+}
+
+export interface FileRow {
+  id: number;
+  path: string;
+  language: string;
+  contentHash: string;
+  size: number;
+  mtimeMs: number;
+  lineCount: number;
+}
+
+/** Repo by public name within the tenant; REPO_NOT_FOUND otherwise. */
+export function requireRepo(db: TenantDb, tenantId: string, name: string): RepoRecord {
+  const row = db
+    .prepare('SELECT id, name, root_path AS rootPath FROM repos WHERE tenant_id = ? AND name = ?')
+    .get(tenantId, name) as RepoRecord | undefined;
+  if (!row) throw new PctxError('REPO_NOT_FOUND', { repo: name });
+  return row;
+}
+
+/** Normalises a user-given repo path: `\\` → `/`, no leading `./` or `/`. */
+export function normalizeRepoPath(p: string): string {
+  return p.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+}
+
+export function requireFile(db: TenantDb, tenantId: string, repo: RepoRecord, rawPath: string): FileRow {
+  const path = normalizeRepoPath(rawPath);
+  const row = db
+    .prepare(
+      `SELECT id, path, language, content_hash AS contentHash, size, mtime_ms AS mtimeMs, line_count AS lineCount
+       FROM files WHERE tenant_id = ? AND repo_id = ? AND path = ?`,
+    )
+    .get(tenantId, repo.id, path) as FileRow | undefined;
+  if (!row) throw new PctxError('FILE_NOT_FOUND', { repo: repo.name, path });
+  return row;
+}
+
+/** Column list shared by every query that returns symbols; needs `s`, `f`, `r` aliases. */
+export const SYMBOL_COLUMNS = `s.id AS rowId, s.uid AS id, s.name, s.qualified_name AS qualifiedName, s.kind, s.language,
+  r.name AS repo, f.path AS filePath, s.start_line AS startLine, s.end_line AS endLine, s.signature, s.doc`;
+
+export interface SymbolRow {
+  rowId: number;
+  id: string;
+  name: string;
+  qualifiedName: string;
+  kind: string;
+  language: string;
+  repo: string;
+  filePath: string;
+  startLine: number;
+  endLine: number;
+  signature: string;
+  doc: string | null;
+}
+
+/** First sentence of a doc comment, at most 160 characters: enough to choose, cheap to read. */
+export function summarize(doc: string | null): string | null {
+  if (!doc) return null;
+  const firstParagraph = doc.trim().split(/\n\s*\n/)[0]!.replace(/\s+/g, ' ');
+  const sentence = /^(.+?[.!?])(\s|$)/.exec(firstParagraph)?.[1] ?? firstParagraph;
+  return sentence.length > 160 ? `${sentence.slice(0, 157)}...` : sentence;
+}

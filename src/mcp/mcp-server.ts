@@ -1,0 +1,90 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { Engine } from '../engine/engine.js';
+import { PctxError, toPctxError } from '../errors.js';
+import { TOOLS, type ToolDefinition } from './tools.js';
+
+export interface McpServerOptions {
+  engine: Engine;
+  /** Tenant every call of this server acts for (stdio: the local tenant). */
+  tenantId: string;
+  name?: string;
+  version?: string;
+  /** Tools to expose; default all. The HTTP service narrows this by key permissions. */
+  tools?: readonly ToolDefinition[];
+  /** Observes every call, e.g. for the request log. */
+  onCall?: (event: { tool: string; durationMs: number; error: PctxError | null }) => void;
+}
+
+const PROGRESS_INTERVAL_MS = 100;
+
+function jsonSchemaOf(tool: ToolDefinition): Record<string, unknown> {
+  const schema = z.toJSONSchema(z.strictObject(tool.shape), { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
+  delete schema.$schema;
+  return schema;
+}
+
+/** A tool failure as MCP clients should see it: isError with the registry code. */
+export function toolError(err: PctxError): CallToolResult {
+  const body = { error: err.toJSON() };
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify(body) }], structuredContent: body };
+}
+
+function toolResult(value: unknown): CallToolResult {
+  return {
+    content: [{ type: 'text', text: JSON.stringify(value) }],
+    structuredContent: value as Record<string, unknown>,
+  };
+}
+
+/**
+ * Builds the MCP server over the engine. Tool inputs are validated by the engine (the
+ * same schemas as published), so invalid arguments come back as tool errors with
+ * PCTX_ERR_INVALID_ARGUMENT, not as protocol errors.
+ */
+export function createMcpServer(options: McpServerOptions): Server {
+  const tools = options.tools ?? TOOLS;
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const listed = tools.map((t) => ({
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: jsonSchemaOf(t),
+    annotations: { title: t.title, ...t.annotations },
+  }));
+  const server = new Server(
+    { name: options.name ?? 'purecontext-mcp', version: options.version ?? '0.0.0' },
+    { capabilities: { tools: {} } },
+  );
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const started = performance.now();
+    const tool = byName.get(request.params.name);
+    const token = request.params._meta?.progressToken;
+    let lastSent = 0;
+    const progress = (done: number, total: number | undefined, message: string) => {
+      if (token === undefined) return;
+      const now = performance.now();
+      if (now - lastSent < PROGRESS_INTERVAL_MS && (total === undefined || done < total)) return;
+      lastSent = now;
+      void extra
+        .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, ...(total !== undefined ? { total } : {}), message } })
+        .catch(() => {});
+    };
+    let failure: PctxError | null = null;
+    try {
+      if (!tool) throw new PctxError('INVALID_ARGUMENT', { option: 'name', reason: `unknown tool "${request.params.name}"` });
+      return toolResult(await tool.run(options.engine, request.params.arguments ?? {}, { tenantId: options.tenantId, signal: extra.signal, progress }));
+    } catch (err) {
+      failure = toPctxError(err);
+      return toolError(failure);
+    } finally {
+      options.onCall?.({ tool: request.params.name, durationMs: performance.now() - started, error: failure });
+    }
+  });
+
+  return server;
+}

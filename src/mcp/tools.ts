@@ -1,0 +1,150 @@
+import type { z } from 'zod';
+import type { Engine } from '../engine/engine.js';
+import type { IndexProgress } from '../engine/indexer/index-run.js';
+import {
+  fileContentShape,
+  fileOutlineShape,
+  fileRefShape,
+  indexFolderShape,
+  repoShape,
+  searchSymbolsShape,
+  symbolSourceShape,
+} from '../engine/params.js';
+
+export interface ToolContext {
+  tenantId: string;
+  signal: AbortSignal;
+  /** Reports progress of long tools; a no-op unless the client sent a progressToken. */
+  progress: (done: number, total: number | undefined, message: string) => void;
+}
+
+export interface ToolAnnotations {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface ToolDefinition {
+  name: string;
+  title: string;
+  description: string;
+  shape: z.ZodRawShape;
+  annotations: ToolAnnotations;
+  /** Permission a hosted caller needs. */
+  permission: 'read' | 'write';
+  run: (engine: Engine, args: unknown, ctx: ToolContext) => Promise<unknown>;
+}
+
+const readOnly: ToolAnnotations = { readOnlyHint: true, idempotentHint: true, openWorldHint: false };
+
+function describeProgress(p: IndexProgress): string {
+  switch (p.phase) {
+    case 'discovering':
+      return 'Finding files';
+    case 'parsing':
+      return `Parsing ${p.done}/${p.total} files`;
+    case 'resolving':
+      return 'Resolving imports';
+    case 'committing':
+      return 'Committing';
+    case 'vectors':
+      return 'Building the vector index';
+  }
+}
+
+/**
+ * Every MCP tool: name, schema (the engine's own), and a one-line call into the engine.
+ * Shared by the stdio server and the HTTP endpoint.
+ */
+export const TOOLS: readonly ToolDefinition[] = [
+  {
+    name: 'index_folder',
+    title: 'Index a folder',
+    description:
+      'Index (or incrementally re-index) a source folder: symbols, imports and embeddings for 14 languages. ' +
+      'Honours .gitignore; skips binaries, secrets and huge files. Atomic: on failure the previous index stays.',
+    shape: indexFolderShape,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    permission: 'write',
+    run: (engine, args, ctx) =>
+      engine.indexFolder(ctx.tenantId, args, {
+        signal: ctx.signal,
+        onProgress: (p) => ctx.progress(p.done, p.phase === 'parsing' ? p.total : undefined, describeProgress(p)),
+      }),
+  },
+  {
+    name: 'search_symbols',
+    title: 'Search symbols',
+    description:
+      'Find functions, classes, methods, types… by name, part of a name (camelCase/snake_case sub-words) or description. ' +
+      'Returns ids for get_symbol_source. mode=hybrid or semantic helps for descriptive queries.',
+    shape: searchSymbolsShape,
+    annotations: readOnly,
+    permission: 'read',
+    run: (engine, args, ctx) => engine.searchSymbols(ctx.tenantId, args),
+  },
+  {
+    name: 'get_symbol_source',
+    title: 'Get symbol source',
+    description: "Source code of one symbol by id, optionally with context lines; fileState tells whether the file changed on disk since indexing.",
+    shape: symbolSourceShape,
+    annotations: readOnly,
+    permission: 'read',
+    run: (engine, args, ctx) => engine.getSymbolSource(ctx.tenantId, args),
+  },
+  {
+    name: 'get_file_outline',
+    title: 'Get file outline',
+    description: 'The symbols of one file as a tree (methods under their class) with signatures and line ranges — much cheaper than reading the file.',
+    shape: fileOutlineShape,
+    annotations: readOnly,
+    permission: 'read',
+    run: (engine, args, ctx) => engine.getFileOutline(ctx.tenantId, args),
+  },
+  {
+    name: 'get_file_content',
+    title: 'Get file content',
+    description: 'Indexed content of a file, whole or a line range.',
+    shape: fileContentShape,
+    annotations: readOnly,
+    permission: 'read',
+    run: (engine, args, ctx) => engine.getFileContent(ctx.tenantId, args),
+  },
+  {
+    name: 'list_repos',
+    title: 'List repositories',
+    description: 'Indexed repositories with their root folder, file and symbol counts and last index time.',
+    shape: {},
+    annotations: readOnly,
+    permission: 'read',
+    run: (engine, args, ctx) => engine.listRepos(ctx.tenantId, args),
+  },
+  {
+    name: 'find_importers',
+    title: 'Find importers',
+    description: 'Files of the repository that import the given file (resolved relative imports; Go package imports).',
+    shape: fileRefShape,
+    annotations: readOnly,
+    permission: 'read',
+    run: (engine, args, ctx) => engine.findImporters(ctx.tenantId, args),
+  },
+  {
+    name: 'get_dependencies',
+    title: 'Get dependencies',
+    description: 'What a file imports: each specifier with its line and, when it is a file of the repository, the resolved path.',
+    shape: fileRefShape,
+    annotations: readOnly,
+    permission: 'read',
+    run: (engine, args, ctx) => engine.getDependencies(ctx.tenantId, args),
+  },
+  {
+    name: 'delete_repo',
+    title: 'Delete a repository',
+    description: 'Remove a repository and everything indexed from it. Files on disk are not touched.',
+    shape: repoShape,
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    permission: 'write',
+    run: (engine, args, ctx) => engine.deleteRepo(ctx.tenantId, args),
+  },
+];

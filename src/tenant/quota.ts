@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PctxError } from '../errors.js';
+import type { TenantPaths } from './tenant-paths.js';
+
+/**
+ * Bytes the tenant occupies on disk: every file in its folder (index.db, -wal, -shm,
+ * vectors.hnsw, temp files of a build in progress). Measured from the filesystem each
+ * time, so it cannot drift from reality the way a maintained counter can. A missing
+ * folder is 0 bytes.
+ */
+export function tenantDiskUsage(paths: TenantPaths): number {
+  return folderSize(paths.dir);
+}
+
+function folderSize(dir: string): number {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  let total = 0;
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    try {
+      if (entry.isDirectory()) total += folderSize(full);
+      else if (entry.isFile()) total += fs.statSync(full).size;
+    } catch (err) {
+      // A temp file renamed or removed between readdir and stat no longer counts.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  return total;
+}
+
+/**
+ * Tracks one write operation against a quota. `check()` throws QUOTA_EXCEEDED with the
+ * usage before the operation (`used`), the limit, and what the operation has added so
+ * far (`attempted`). A null limit never throws.
+ */
+export class QuotaGuard {
+  readonly usedBefore: number;
+
+  constructor(
+    private readonly paths: TenantPaths,
+    readonly limit: number | null,
+  ) {
+    this.usedBefore = tenantDiskUsage(paths);
+  }
+
+  check(): void {
+    if (this.limit === null) return;
+    const now = tenantDiskUsage(this.paths);
+    if (now > this.limit) {
+      throw new PctxError('QUOTA_EXCEEDED', {
+        tenantId: this.paths.tenantId,
+        used: this.usedBefore,
+        limit: this.limit,
+        attempted: Math.max(0, now - this.usedBefore),
+      });
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_REPO } from '../helpers/engine.js';
+import { useTempDir, writeTree } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDir();
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const clients: Client[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+async function connect(dataDir: string): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'serve', '--data-dir', dataDir],
+    cwd: repoRoot,
+    env: { ...process.env, PCTX_WORKERS: '2', PCTX_EMBEDDING_DIMENSION: '64' } as Record<string, string>,
+    stderr: 'pipe',
+  });
+  const client = new Client({ name: 'stdio-test', version: '1.0.0' });
+  await client.connect(transport);
+  clients.push(client);
+  return client;
+}
+
+function body(result: { content: unknown; structuredContent?: unknown }): any {
+  return result.structuredContent;
+}
+
+describe('MCP over stdio', () => {
+  it('lists the tools with JSON Schema inputs', async () => {
+    const client = await connect(tempDir());
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'delete_repo',
+      'find_importers',
+      'get_dependencies',
+      'get_file_content',
+      'get_file_outline',
+      'get_symbol_source',
+      'index_folder',
+      'list_repos',
+      'search_symbols',
+    ]);
+    const search = tools.find((t) => t.name === 'search_symbols')!;
+    expect(search.inputSchema).toMatchObject({
+      type: 'object',
+      required: ['query'],
+      additionalProperties: false,
+      properties: { mode: { enum: ['keyword', 'semantic', 'hybrid'], default: 'keyword' } },
+    });
+    expect(search.annotations).toMatchObject({ readOnlyHint: true });
+  });
+
+  it('indexes a fixture with progress notifications, then searches and reads a symbol', async () => {
+    const dataDir = tempDir();
+    const root = path.join(tempDir(), 'demo');
+    writeTree(root, DEMO_REPO);
+    const client = await connect(dataDir);
+
+    const progress: { progress: number; total?: number; message?: string }[] = [];
+    const indexed = await client.callTool({ name: 'index_folder', arguments: { path: root } }, CallToolResultSchema, {
+      onprogress: (p) => progress.push(p),
+      timeout: 60_000,
+    });
+    expect(indexed.isError).toBeFalsy();
+    expect(body(indexed)).toMatchObject({ repo: 'demo', files: { total: 8, indexed: 8 } });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.some((p) => p.message?.startsWith('Parsing'))).toBe(true);
+
+    const found = await client.callTool({ name: 'search_symbols', arguments: { query: 'getUserById' } });
+    const hit = body(found).results[0];
+    expect(hit).toMatchObject({ name: 'getUserById', qualifiedName: 'UserService.getUserById', kind: 'method', filePath: 'ts/src/services/user-service.ts' });
+    // The text content carries the same JSON for clients that ignore structuredContent.
+    expect(JSON.parse((found.content as { text: string }[])[0]!.text)).toEqual(body(found));
+
+    const source = await client.callTool({ name: 'get_symbol_source', arguments: { id: hit.id } });
+    expect(body(source).source).toContain('getUserById(id: string): string {');
+  });
+
+  it('reports failures as tool errors carrying the registry code', async () => {
+    const client = await connect(tempDir());
+    const missing = await client.callTool({ name: 'get_symbol_source', arguments: { id: 'nope' } });
+    expect(missing.isError).toBe(true);
+    expect(body(missing)).toEqual({ error: { code: 'PCTX_ERR_SYMBOL_NOT_FOUND', message: 'Symbol "nope" does not exist', details: { symbolId: 'nope' } } });
+
+    const invalid = await client.callTool({ name: 'search_symbols', arguments: { query: 'x', limit: 0 } });
+    expect(invalid.isError).toBe(true);
+    expect(body(invalid).error).toMatchObject({ code: 'PCTX_ERR_INVALID_ARGUMENT', details: { option: 'limit' } });
+
+    const unknown = await client.callTool({ name: 'drop_tables', arguments: {} });
+    expect(body(unknown).error.code).toBe('PCTX_ERR_INVALID_ARGUMENT');
+  });
+});
