@@ -73,7 +73,7 @@ export class Extractor {
     const spec = this.spec;
     let comments: Node[] = [];
     let commentEndRow = -2;
-    let lastCodeEndRow = -1;
+    // Row lookups cost a call into WASM each, so they are made only when a comment is near.
     let lastCode: Node | null = null;
     for (const child of container.namedChildren) {
       if (child === null) continue;
@@ -81,7 +81,7 @@ export class Extractor {
       if (spec.comments.has(type)) {
         const row = child.startPosition.row;
         // A comment that shares a line with code before it annotates that code.
-        if (row === lastCodeEndRow) continue;
+        if (lastCode !== null && row === lastCode.endPosition.row) continue;
         if (comments.length > 0 && row > commentEndRow + 1) comments = [];
         if (spec.isDocComment === undefined || spec.isDocComment(this.text(child))) {
           comments.push(child);
@@ -91,20 +91,24 @@ export class Extractor {
         }
         continue;
       }
-      const startRow = child.startPosition.row;
-      if (spec.docSkip?.has(type)) {
-        if (comments.length > 0 && startRow <= commentEndRow + 1) commentEndRow = child.endPosition.row;
+      let docs: Node[] | null = null;
+      if (comments.length > 0) {
+        const startRow = child.startPosition.row;
+        if (spec.docSkip?.has(type)) {
+          if (startRow <= commentEndRow + 1) commentEndRow = child.endPosition.row;
+          continue;
+        }
+        if (startRow <= commentEndRow + 1) docs = comments;
+        comments = [];
+      } else if (spec.docSkip?.has(type)) {
         continue;
       }
-      const docs = comments.length > 0 && startRow <= commentEndRow + 1 ? comments : null;
-      comments = [];
       const next = this.dispatch(child, scope, docs);
       if (next) {
         if (lastCode !== null) this.closeOpenScope(scope, lastCode);
         scope = next.scope;
       }
       lastCode = child;
-      lastCodeEndRow = child.endPosition.row;
       if (this.carried !== null) {
         comments = this.carried;
         commentEndRow = comments[comments.length - 1]!.endPosition.row;

@@ -106,7 +106,8 @@ const ifStatement: Handler = (node, ex, scope) => {
   ex.walk(node, scope);
 };
 
-const NESTED_IMPORT = /^[ \t]+(?:import|from)[ \t]/gm;
+// Anchoring on the newline instead of `^` with the m flag makes the scan several times faster.
+const NESTED_IMPORT = /\n[ \t]+(?:import|from)[ \t]/g;
 const IMPORT_TYPES = new Set(['import_statement', 'import_from_statement']);
 
 /** Imports inside function bodies (lazy imports) are found by a text scan the tree confirms. */

@@ -1,0 +1,31 @@
+import { firstExisting, joinPath, dirname } from './repo-paths.js';
+
+const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'];
+
+/**
+ * Output extensions that TypeScript ESM sources write (`./x.js`) while the file on disk is
+ * the source (`x.ts`).
+ */
+const SOURCE_FOR_OUTPUT: Readonly<Record<string, readonly string[]>> = {
+  '.js': ['.ts', '.tsx', '.d.ts'],
+  '.jsx': ['.tsx'],
+  '.mjs': ['.mts', '.d.mts'],
+  '.cjs': ['.cts', '.d.cts'],
+};
+
+/** Relative specifiers only: bare ones name packages, which live outside the repo. */
+export function resolveJavaScript(files: ReadonlySet<string>, fromPath: string, specifier: string): string[] {
+  if (!specifier.startsWith('./') && !specifier.startsWith('../') && specifier !== '.' && specifier !== '..') return [];
+  const target = joinPath(dirname(fromPath), specifier.replace(/[?#].*$/, ''));
+  if (target === null) return [];
+  const candidates: string[] = [];
+  const ext = /\.[cm]?jsx?$/.exec(target)?.[0];
+  if (ext !== undefined) {
+    const stem = target.slice(0, -ext.length);
+    for (const source of SOURCE_FOR_OUTPUT[ext] ?? []) candidates.push(stem + source);
+  }
+  candidates.push(target);
+  for (const extension of SOURCE_EXTENSIONS) candidates.push(target + extension);
+  for (const extension of SOURCE_EXTENSIONS) candidates.push(`${target}/index${extension}`);
+  return firstExisting(files, candidates);
+}
