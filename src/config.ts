@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { PctxError } from './errors.js';
 import { parseBytes } from './util/bytes.js';
+import { resolveEmbedderConfig, type ResolvedEmbedderConfig } from './engine/embed/create-embedder.js';
+import { isPctxError } from './errors.js';
 
 /**
  * Process configuration, from environment variables overridden by command-line flags.
@@ -11,7 +13,8 @@ import { parseBytes } from './util/bytes.js';
 export interface PctxConfig {
   /** @default "./data" (env PCTX_DATA_DIR) */
   dataDir: string;
-  embedding: EmbeddingConfig;
+  /** Validated embedding settings (env PCTX_EMBEDDING_*). */
+  embedding: ResolvedEmbedderConfig;
   /** Parse worker threads. @default os.availableParallelism() (env PCTX_WORKERS) */
   workers: number | undefined;
   /** Files larger than this are not indexed. @default 1 MiB (env PCTX_MAX_FILE_SIZE) */
@@ -22,18 +25,6 @@ export interface PctxConfig {
   poolMaxVectorIndexes: number | undefined;
 }
 
-export interface EmbeddingConfig {
-  /** @default "hash" (env PCTX_EMBEDDING_PROVIDER) */
-  provider: 'hash' | 'openai';
-  /** @default 256 for hash; required for openai (env PCTX_EMBEDDING_DIMENSION) */
-  dimension: number | undefined;
-  /** OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (env PCTX_EMBEDDING_BASE_URL) */
-  baseUrl: string | undefined;
-  /** (env PCTX_EMBEDDING_MODEL) */
-  model: string | undefined;
-  /** (env PCTX_EMBEDDING_API_KEY) */
-  apiKey: string | undefined;
-}
 
 export interface ConfigOverrides {
   dataDir?: string | undefined;
@@ -52,32 +43,39 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, max: number): number 
   return value;
 }
 
+const EMBEDDING_ENV: Record<string, string> = {
+  provider: 'PCTX_EMBEDDING_PROVIDER',
+  dimension: 'PCTX_EMBEDDING_DIMENSION',
+  baseUrl: 'PCTX_EMBEDDING_BASE_URL',
+  model: 'PCTX_EMBEDDING_MODEL',
+  apiKey: 'PCTX_EMBEDDING_API_KEY',
+};
+
+/** Embedding settings are validated by the embedder's own rules; errors name the variable. */
+function resolveEmbedding(env: NodeJS.ProcessEnv): ResolvedEmbedderConfig {
+  const provider = env.PCTX_EMBEDDING_PROVIDER?.trim() || 'hash';
+  try {
+    return resolveEmbedderConfig({
+      provider: provider as 'hash' | 'openai',
+      dimension: positiveInt(env, 'PCTX_EMBEDDING_DIMENSION', 1_000_000),
+      baseUrl: env.PCTX_EMBEDDING_BASE_URL?.trim() || undefined,
+      model: env.PCTX_EMBEDDING_MODEL?.trim() || undefined,
+      apiKey: env.PCTX_EMBEDDING_API_KEY || undefined,
+    });
+  } catch (err) {
+    if (isPctxError(err, 'INVALID_CONFIG')) {
+      const option = String(err.details.option);
+      throw invalid(EMBEDDING_ENV[option] ?? option, String(err.details.reason));
+    }
+    throw err;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Readonly<PctxConfig> {
   const dataDir = overrides.dataDir ?? env.PCTX_DATA_DIR ?? './data';
   if (dataDir.trim() === '') throw invalid('PCTX_DATA_DIR', 'must not be empty');
 
-  const provider = (env.PCTX_EMBEDDING_PROVIDER ?? 'hash').trim();
-  if (provider !== 'hash' && provider !== 'openai') {
-    throw invalid('PCTX_EMBEDDING_PROVIDER', `expected "hash" or "openai", got "${provider}"`);
-  }
-  const dimension = positiveInt(env, 'PCTX_EMBEDDING_DIMENSION', 4096);
-  const baseUrl = env.PCTX_EMBEDDING_BASE_URL?.trim() || undefined;
-  const model = env.PCTX_EMBEDDING_MODEL?.trim() || undefined;
-  const apiKey = env.PCTX_EMBEDDING_API_KEY || undefined;
-  if (baseUrl !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(baseUrl);
-    } catch {
-      throw invalid('PCTX_EMBEDDING_BASE_URL', `not a URL: "${baseUrl}"`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('PCTX_EMBEDDING_BASE_URL', 'must be http or https');
-  }
-  if (provider === 'openai') {
-    if (baseUrl === undefined) throw invalid('PCTX_EMBEDDING_BASE_URL', 'is required when PCTX_EMBEDDING_PROVIDER=openai');
-    if (model === undefined) throw invalid('PCTX_EMBEDDING_MODEL', 'is required when PCTX_EMBEDDING_PROVIDER=openai');
-    if (dimension === undefined) throw invalid('PCTX_EMBEDDING_DIMENSION', 'is required when PCTX_EMBEDDING_PROVIDER=openai');
-  }
+  const embedding = resolveEmbedding(env);
 
   let maxFileBytes: number | undefined;
   if (env.PCTX_MAX_FILE_SIZE !== undefined && env.PCTX_MAX_FILE_SIZE !== '') {
@@ -88,7 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
 
   return Object.freeze({
     dataDir: path.resolve(dataDir),
-    embedding: Object.freeze({ provider, dimension, baseUrl, model, apiKey }),
+    embedding,
     workers: positiveInt(env, 'PCTX_WORKERS', 64),
     maxFileBytes,
     poolMaxHandles: positiveInt(env, 'PCTX_POOL_MAX_HANDLES', 100_000),

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { TenantDbPool, type TenantPoolOptions } from '../tenant/tenant-pool.js';
 import { VectorIndex } from '../tenant/vector-index.js';
+import { HASHING_EMBEDDER_ID } from './embed/hashing-embedder.js';
 import type { EmbeddingProvider } from './embed/provider.js';
 import { indexFolder, type IndexFolderOptions, type IndexResult } from './indexer/index-run.js';
 import { ParsePool } from './indexer/parse-pool.js';
@@ -62,7 +63,8 @@ export class Engine {
     this.embedder = options.embedder;
     this.parsePool = new ParsePool({
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
-      init: { syncEmbedding: this.embedder.embedSync ? { dimension: this.embedder.dimension } : null },
+      // The hashing embedder is rebuilt inside each worker; remote providers embed on this thread.
+      init: { syncEmbedding: this.embedder.id === HASHING_EMBEDDER_ID ? { dimension: this.embedder.dimension } : null },
     });
     this.maxFileBytes = options.maxFileBytes;
     this.now = options.now ?? (() => new Date());

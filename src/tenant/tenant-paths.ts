@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { assertTenantId } from '../tenant-id.js';
 
@@ -17,6 +18,12 @@ export interface TenantPaths {
   readonly db: string;
   /** `<dir>/vectors.hnsw` */
   readonly vectors: string;
+  /**
+   * `<dataDir>/tenants/.trash-<id>`: where a deleted or replaced tenant folder is moved
+   * (one atomic rename) before it is removed, so a crash never leaves a half-removed
+   * folder at the live path. Not a valid id, so never opened as a tenant.
+   */
+  readonly trash: string;
 }
 
 /** Folder that holds every tenant folder. */
@@ -36,5 +43,15 @@ export function tenantPaths(dataDir: string, tenantId: string): TenantPaths {
     dir,
     db: path.join(dir, TENANT_FILES.db),
     vectors: path.join(dir, TENANT_FILES.vectors),
+    trash: path.join(tenantsRoot(dataDir), `.trash-${tenantId}`),
   });
+}
+
+/**
+ * A fresh staging folder under the tenants root (same filesystem, so it can be renamed
+ * into place) for assembling a tenant before it goes live. Its name is not a tenant id.
+ */
+export function newStagingDir(dataDir: string): string {
+  fs.mkdirSync(tenantsRoot(dataDir), { recursive: true, mode: 0o700 });
+  return fs.mkdtempSync(path.join(tenantsRoot(dataDir), '.staging-'));
 }

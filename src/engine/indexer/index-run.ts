@@ -209,8 +209,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       const writeParsed = async (files: ParsedFile[]) => {
         const needAsync = files.filter((f): f is Extract<ParsedFile, { status: 'parsed' }> => f.status === 'parsed' && f.vectors === null && f.symbols.length > 0);
         if (needAsync.length > 0) {
-          const texts = needAsync.flatMap((f) => f.embedTexts);
-          const vectors = await embedder.embed(texts, options.signal);
+          const vectors = await embedder.embedSymbols(needAsync.flatMap((f) => f.symbols), options.signal);
           let at = 0;
           for (const f of needAsync) {
             const out = new Uint8Array(f.symbols.length * recordBytes);

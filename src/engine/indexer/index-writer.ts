@@ -99,9 +99,9 @@ export class IndexWriter {
       setEdgeTarget: p('UPDATE dep_edges SET to_path = ? WHERE id = ? AND tenant_id = ?'),
       repoPaths: p('SELECT path FROM files WHERE tenant_id = ? AND repo_id = ?'),
       repoCounts: p(
-        `SELECT (SELECT count(*) FROM files WHERE tenant_id = ?1 AND repo_id = ?2) AS files,
-                (SELECT count(*) FROM symbols WHERE tenant_id = ?1 AND repo_id = ?2) AS symbols,
-                (SELECT count(*) FROM dep_edges WHERE tenant_id = ?1 AND repo_id = ?2) AS imports`,
+        `SELECT (SELECT count(*) FROM files WHERE tenant_id = @tenantId AND repo_id = @repoId) AS files,
+                (SELECT count(*) FROM symbols WHERE tenant_id = @tenantId AND repo_id = @repoId) AS symbols,
+                (SELECT count(*) FROM dep_edges WHERE tenant_id = @tenantId AND repo_id = @repoId) AS imports`,
       ),
       updateRepo: p('UPDATE repos SET indexed_at = ?, file_count = ?, symbol_count = ? WHERE id = ? AND tenant_id = ?'),
     };
@@ -231,7 +231,7 @@ export class IndexWriter {
   }
 
   finishRepo(repoId: number): { files: number; symbols: number; imports: number } {
-    const counts = this.s.repoCounts!.get(this.tenantId, repoId) as { files: number; symbols: number; imports: number };
+    const counts = this.s.repoCounts!.get({ tenantId: this.tenantId, repoId }) as { files: number; symbols: number; imports: number };
     this.s.updateRepo!.run(this.now().toISOString(), counts.files, counts.symbols, repoId, this.tenantId);
     return counts;
   }

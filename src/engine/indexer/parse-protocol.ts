@@ -44,8 +44,6 @@ export type ParsedFile =
       imports: ExtractedImport[];
       /** One entry per symbol, same order. */
       fts: FtsText[];
-      /** Text each symbol is embedded from, same order (used when the provider is asynchronous). */
-      embedTexts: string[];
       /**
        * Quantized vectors (see vector-codec.ts), `symbols.length` records of
        * `4 + dimension` bytes, when the worker could embed synchronously; else null.
@@ -59,6 +57,6 @@ export interface ParseBatchResult {
 }
 
 export interface WorkerInit {
-  /** Embed inside the worker when the provider is synchronous (the hashing embedder). */
+  /** Embed inside the worker with the hashing embedder of this dimension; null for remote providers. */
   syncEmbedding: { dimension: number } | null;
 }

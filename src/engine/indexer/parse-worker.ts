@@ -4,7 +4,7 @@ import { CodeParser } from '../../parse/code-parser.js';
 import type { ExtractedSymbol, LanguageId } from '../../parse/types.js';
 import { encodeVector } from '../../tenant/vector-codec.js';
 import { looksBinary } from '../binary.js';
-import { createHashingEmbedder, symbolEmbeddingText } from '../embed/symbol-embedding.js';
+import { createHashingEmbedder } from '../embed/hashing-embedder.js';
 import { splitIdentifier, textTokens } from '../tokens.js';
 import type { FtsText, ParseBatch, ParseBatchResult, ParsedFile, WorkerInit } from './parse-protocol.js';
 import { readInsideRoot } from './read-inside-root.js';
@@ -53,11 +53,10 @@ function parseOne(batch: ParseBatch, task: ParseBatch['files'][number]): ParsedF
     return { relPath: task.relPath, status: 'skipped', reason: 'unreadable', detail: `parser failed: ${(err as Error).message}` };
   }
   const fts = result.symbols.map(ftsText);
-  const embedTexts = result.symbols.map(symbolEmbeddingText);
   let vectors: Uint8Array | null = null;
   if (embedder) {
     vectors = new Uint8Array(result.symbols.length * recordBytes);
-    const embedded = embedder.embedSync(embedTexts);
+    const embedded = embedder.embedSymbolsSync(result.symbols);
     for (let i = 0; i < embedded.length; i++) vectors.set(encodeVector(embedded[i]!), i * recordBytes);
   }
   return {
@@ -73,7 +72,6 @@ function parseOne(batch: ParseBatch, task: ParseBatch['files'][number]): ParsedF
     symbols: result.symbols,
     imports: result.imports,
     fts,
-    embedTexts,
     vectors,
   };
 }

@@ -35,10 +35,10 @@ export function deleteRepo(db: TenantDb, tenantId: string, name: string): Delete
     const repo = requireRepo(db, tenantId, name);
     const counts = db
       .prepare(
-        `SELECT (SELECT count(*) FROM files WHERE tenant_id = ?1 AND repo_id = ?2) AS files,
-                (SELECT count(*) FROM symbols WHERE tenant_id = ?1 AND repo_id = ?2) AS symbols`,
+        `SELECT (SELECT count(*) FROM files WHERE tenant_id = @tenantId AND repo_id = @repoId) AS files,
+                (SELECT count(*) FROM symbols WHERE tenant_id = @tenantId AND repo_id = @repoId) AS symbols`,
       )
-      .get(tenantId, repo.id) as { files: number; symbols: number };
+      .get({ tenantId, repoId: repo.id }) as { files: number; symbols: number };
     db.prepare('DELETE FROM symbols_fts WHERE rowid IN (SELECT id FROM symbols WHERE tenant_id = ? AND repo_id = ?)').run(tenantId, repo.id);
     db.prepare('DELETE FROM repos WHERE tenant_id = ? AND id = ?').run(tenantId, repo.id);
     const meta = readEmbeddingsMeta(db);
