@@ -27,7 +27,7 @@ export function checkBaseUrl(option: string, value: unknown): string {
   try {
     url = new URL(text);
   } catch {
-    throw invalidConfig(option, `must be an absolute URL, got ${JSON.stringify(text)}`);
+    throw invalidConfig(option, 'must be an absolute http(s) URL such as http://127.0.0.1:11434/v1');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidConfig(option, `must use http or https, got ${url.protocol}`);
   if (url.username !== '' || url.password !== '') throw invalidConfig(option, 'must not embed credentials; use apiKey');
