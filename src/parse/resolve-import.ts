@@ -36,7 +36,7 @@ export function resolveImport(imp: ImportToResolve, repo: RepoFiles): string[] {
     case 'typescript':
     case 'tsx':
     case 'javascript':
-      found = resolveJavaScript(files, fromPath, specifier);
+      found = resolveJavaScript(files, fromPath, specifier, imp.language !== 'javascript');
       break;
     case 'python':
       found = resolvePython(files, fromPath, specifier, imp.names ?? []);

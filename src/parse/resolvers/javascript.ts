@@ -13,18 +13,28 @@ const SOURCE_FOR_OUTPUT: Readonly<Record<string, readonly string[]>> = {
   '.cjs': ['.cts', '.d.cts'],
 };
 
-/** Relative specifiers only: bare ones name packages, which live outside the repo. */
-export function resolveJavaScript(files: ReadonlySet<string>, fromPath: string, specifier: string): string[] {
+/**
+ * Relative specifiers only: bare ones name packages, which live outside the repo. A `.js`
+ * specifier means the file itself in JavaScript, and its TypeScript source first in
+ * TypeScript (`fromTypeScript`), where ESM imports name the compiled output.
+ */
+export function resolveJavaScript(
+  files: ReadonlySet<string>,
+  fromPath: string,
+  specifier: string,
+  fromTypeScript: boolean,
+): string[] {
   if (!specifier.startsWith('./') && !specifier.startsWith('../') && specifier !== '.' && specifier !== '..') return [];
   const target = joinPath(dirname(fromPath), specifier.replace(/[?#].*$/, ''));
   if (target === null) return [];
   const candidates: string[] = [];
+  if (!fromTypeScript) candidates.push(target);
   const ext = /\.[cm]?jsx?$/.exec(target)?.[0];
   if (ext !== undefined) {
     const stem = target.slice(0, -ext.length);
     for (const source of SOURCE_FOR_OUTPUT[ext] ?? []) candidates.push(stem + source);
   }
-  candidates.push(target);
+  if (fromTypeScript) candidates.push(target);
   for (const extension of SOURCE_EXTENSIONS) candidates.push(target + extension);
   for (const extension of SOURCE_EXTENSIONS) candidates.push(`${target}/index${extension}`);
   return firstExisting(files, candidates);
