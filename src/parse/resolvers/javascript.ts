@@ -1,6 +1,7 @@
 import { firstExisting, joinPath, dirname } from './repo-paths.js';
 
-const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'];
+const TS_FIRST = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'];
+const JS_FIRST = ['.js', '.jsx', '.mjs', '.cjs', '.ts', '.tsx', '.d.ts', '.mts', '.cts'];
 
 /**
  * Output extensions that TypeScript ESM sources write (`./x.js`) while the file on disk is
@@ -35,7 +36,8 @@ export function resolveJavaScript(
     for (const source of SOURCE_FOR_OUTPUT[ext] ?? []) candidates.push(stem + source);
   }
   if (fromTypeScript) candidates.push(target);
-  for (const extension of SOURCE_EXTENSIONS) candidates.push(target + extension);
-  for (const extension of SOURCE_EXTENSIONS) candidates.push(`${target}/index${extension}`);
+  const extensions = fromTypeScript ? TS_FIRST : JS_FIRST;
+  for (const extension of extensions) candidates.push(target + extension);
+  for (const extension of extensions) candidates.push(`${target}/index${extension}`);
   return firstExisting(files, candidates);
 }
