@@ -300,7 +300,8 @@ interface DirTask {
   readonly rules: Ignore | null;
 }
 
-interface Candidate extends DiscoveredFile {
+interface Candidate {
+  readonly file: DiscoveredFile;
   /** Real path of the file: two candidates with the same one are the same file. */
   readonly identity: string;
 }
@@ -481,7 +482,7 @@ class Walk {
       return;
     }
     const absPath = this.rootPrefix + (path.sep === '/' ? rel : rel.replaceAll('/', path.sep));
-    this.files.push({ relPath: rel, absPath, size: stats.size, mtimeMs: stats.mtimeMs, language, identity: real });
+    this.files.push({ file: { relPath: rel, absPath, size: stats.size, mtimeMs: stats.mtimeMs, language }, identity: real });
   }
 
   private async visitLink(name: string, rel: string, linkPath: string, rules: Ignore | null): Promise<void> {
@@ -592,10 +593,10 @@ export async function discoverFiles(root: string, options: DiscoveryOptions): Pr
   const walk = new Walk(rootReal, resolved);
   await walk.run();
 
-  walk.files.sort(byRelPath);
+  walk.files.sort((a, b) => compareCodeUnits(a.file.relPath, b.file.relPath));
   const seen = new Set<string>();
   const files: DiscoveredFile[] = [];
-  for (const { identity, ...file } of walk.files) {
+  for (const { file, identity } of walk.files) {
     if (seen.has(identity)) continue;
     seen.add(identity);
     files.push(file);

@@ -43,14 +43,7 @@ export function symbolEmbeddingText(symbol: SymbolFields): string {
   const lines = [`${symbol.kind} ${symbol.qualifiedName}`.trim(), splitIdentifier(symbol.name).join(' ')];
   const signature = collapseWhitespace(symbol.signature);
   if (signature !== '') lines.push(signature);
-  const doc = symbol.doc === null ? '' : truncate(collapseWhitespace(symbol.doc), MAX_DOC_CHARS);
+  const doc = symbol.doc ? truncate(collapseWhitespace(symbol.doc), MAX_DOC_CHARS) : '';
   if (doc !== '') lines.push(doc);
   return lines.filter((line) => line !== '').join('\n');
 }
-
-/**
- * The synchronous embedder a parse worker builds from `WorkerInit.syncEmbedding`. Call its
- * `embedSymbolsSync(symbols)` for symbols: `embedSync` treats its input as a search query
- * and would lose the field weighting.
- */
-export { createHashingEmbedder } from './hashing-embedder.js';
