@@ -74,6 +74,11 @@ function parseRetryAfter(header: string | null, now: number): number | undefined
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    // An 'abort' listener added after the fact never fires.
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal!.reason);
@@ -161,6 +166,7 @@ export class OpenAIEmbedder implements EmbeddingProvider {
 
   /** One request. Resolves to the vectors or to why it failed; rejects only when `signal` aborts. */
   private async attempt(batch: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[] | AttemptFailure> {
+    signal?.throwIfAborted();
     // One controller per attempt, torn down in `finally`: listeners never pile up on a
     // caller's long-lived signal, and no timer outlives the attempt.
     const controller = new AbortController();
