@@ -75,6 +75,8 @@ export class Extractor {
     let commentEndRow = -2;
     // Row lookups cost a call into WASM each, so they are made only when a comment is near.
     let lastCode: Node | null = null;
+    // A scope opened by a statement among these children (PHP `namespace X;`), closed here.
+    let opened: Scope | null = null;
     for (const child of container.namedChildren) {
       if (child === null) continue;
       const type = child.type;
@@ -105,8 +107,8 @@ export class Extractor {
       }
       const next = this.dispatch(child, scope, docs);
       if (next) {
-        if (lastCode !== null) this.closeOpenScope(scope, lastCode);
-        scope = next.scope;
+        if (opened !== null && lastCode !== null) this.closeOpenScope(opened, lastCode);
+        scope = opened = next.scope;
       }
       lastCode = child;
       if (this.carried !== null) {
@@ -115,7 +117,7 @@ export class Extractor {
         this.carried = null;
       }
     }
-    if (lastCode !== null) this.closeOpenScope(scope, lastCode);
+    if (opened !== null && lastCode !== null) this.closeOpenScope(opened, lastCode);
   }
 
   /** Hands one node to its handler, looking through wrappers and passthrough containers. */

@@ -29,10 +29,12 @@ function modifiersOf(node: Node): Node | null {
   return null;
 }
 
-/** `int a, b;` declares two fields; `static final` ones are constants. */
+/** `int a, b;` declares two fields; `static final` ones, and all of an interface's, are constants. */
 const fieldDecl: Handler = (node, ex, scope) => {
   const modifiers = modifiersOf(node);
-  const constant = modifiers !== null && hasToken(modifiers, 'static') && hasToken(modifiers, 'final');
+  const constant =
+    node.type === 'constant_declaration' ||
+    (modifiers !== null && hasToken(modifiers, 'static') && hasToken(modifiers, 'final'));
   for (const declarator of node.childrenForFieldName('declarator')) {
     const name = declarator?.childForFieldName('name');
     if (name) ex.emitValue(node, ex.text(name), constant ? 'constant' : 'field', scope, { sigMap });

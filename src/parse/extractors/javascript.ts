@@ -80,10 +80,18 @@ const variableDecl: Handler = (node, ex, scope) => {
   }
 };
 
+/** Member names as declared: `"accept-encoding"?: string` is member `accept-encoding`. */
+function memberName(name: Node, ex: Extractor): string {
+  if (name.type === 'string') return unquote(ex.text(name));
+  const inner = name.type === 'computed_property_name' ? name.firstNamedChild : null;
+  if (inner?.type === 'string' && name.namedChildCount === 1) return unquote(ex.text(inner));
+  return ex.text(name);
+}
+
 const methodDecl: Handler = (node, ex, scope) => {
   const name = node.childForFieldName('name');
   if (name === null) return;
-  const text = ex.text(name);
+  const text = memberName(name, ex);
   const kind =
     text === 'constructor' ? 'constructor' : hasToken(node, 'get') || hasToken(node, 'set') ? 'property' : 'method';
   ex.emit(node, text, kind, scope, { sigEnd: node.childForFieldName('body') });
@@ -95,11 +103,11 @@ const fieldDecl: Handler = (node, ex, scope) => {
   if (name === null) return;
   const value = node.childForFieldName('value');
   if (value !== null && FUNCTION_VALUES.has(value.type)) {
-    ex.emit(node, ex.text(name), 'method', scope, { sigEnd: value.childForFieldName('body') });
+    ex.emit(node, memberName(name, ex), 'method', scope, { sigEnd: value.childForFieldName('body') });
     return;
   }
   const kind = node.type === 'property_signature' ? 'property' : 'field';
-  ex.emitValue(node, ex.text(name), kind, scope);
+  ex.emitValue(node, memberName(name, ex), kind, scope);
 };
 
 const typeAlias: Handler = (node, ex, scope) => {

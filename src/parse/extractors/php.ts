@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { Extractor } from '../extract/extractor.js';
+import { FILE_SCOPE, type Extractor } from '../extract/extractor.js';
 import type { Handler, LanguageSpec } from '../extract/language-spec.js';
 import { childOfType } from '../extract/nodes.js';
 import { stripLeadingAnnotations, unquote } from '../extract/text.js';
@@ -21,18 +21,19 @@ function typeDecl(kind: SymbolKind): Handler {
  * `namespace A\B { ... }` scopes its block; the statement form `namespace A\B;` scopes every
  * declaration that follows it in the file. Qualified names use dots: `A.B.Foo`.
  */
-const namespaceDef: Handler = (node, ex, scope) => {
+const namespaceDef: Handler = (node, ex, current) => {
+  // PHP namespaces never nest: a second `namespace X;` ends the first rather than entering it.
+  const scope = FILE_SCOPE;
   const name = node.childForFieldName('name');
   const body = node.childForFieldName('body');
   if (name === null) {
-    if (body !== null) ex.walk(body, scope);
+    if (body !== null) ex.walk(body, current);
     return;
   }
   const text = ex.text(name).replace(/\s+/g, '');
   const dotted = text.replace(/^\\/, '').replace(/\\/g, '.');
   const index = ex.emit(node, text, 'namespace', scope, { sigEnd: body ?? name.endIndex });
-  const symbol = ex.symbols[index]!;
-  symbol.qualifiedName = scope.prefix === '' ? dotted : `${scope.prefix}.${dotted}`;
+  ex.symbols[index]!.qualifiedName = dotted;
   if (body !== null) {
     ex.walk(body, ex.scopeOf(index, 'namespace'));
     return;
@@ -148,6 +149,7 @@ export const phpSpec: LanguageSpec = {
     namespace_use_declaration: namespaceUse,
     expression_statement: expressionStatement,
   },
-  passthrough: new Set(['ERROR', 'compound_statement']),
+  // `if (!function_exists('x')) { function x() {} }` guards are how PHP helper files declare.
+  passthrough: new Set(['ERROR', 'compound_statement', 'if_statement', 'else_if_clause', 'else_clause']),
   comments: new Set(['comment']),
 };

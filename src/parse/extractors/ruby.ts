@@ -52,6 +52,7 @@ const REQUIRES: Readonly<Record<string, 'require' | 'include'>> = {
   require_relative: 'include',
 };
 const ATTRIBUTES = new Set(['attr_reader', 'attr_writer', 'attr_accessor']);
+const VISIBILITY = new Set(['private', 'protected', 'public', 'module_function', 'private_class_method']);
 
 /** `require 'x'`, `require_relative 'y'` and `attr_accessor :a, :b`. */
 const call: Handler = (node, ex, scope) => {
@@ -66,6 +67,13 @@ const call: Handler = (node, ex, scope) => {
     const arg = args.firstNamedChild;
     if (arg?.type === 'string' && !arg.namedChildren.some((c) => c?.type === 'interpolation')) {
       ex.addImport(unquote(ex.text(arg)), kind, node);
+    }
+    return;
+  }
+  // `private def helper` defines the method it marks.
+  if (VISIBILITY.has(name)) {
+    for (const arg of args.namedChildren) {
+      if (arg?.type === 'method' || arg?.type === 'singleton_method') methodDef(arg, ex, scope);
     }
     return;
   }
