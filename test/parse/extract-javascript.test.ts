@@ -89,9 +89,9 @@ describe('JavaScript, TypeScript and TSX extraction', () => {
   it('extracts exactly the imports of a CommonJS and ESM JavaScript server', async () => {
     const result = await parseFixture('javascript/server.js');
     expect(importLines(result)).toEqual([
-      '4 import ./config.mjs [default]',
       '2 require express',
       '3 require node:path',
+      '4 import ./config.mjs [default]',
       '20 dynamic ./plugins/fixed.js',
     ]);
   });

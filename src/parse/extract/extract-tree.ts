@@ -18,5 +18,7 @@ export function extractTree(language: LanguageId, root: Node, source: string): P
   } catch {
     hasErrors = true;
   }
-  return { symbols: ex.symbols, imports: ex.imports, hasErrors };
+  // Scans for nested imports append after the walk's; the index wants them in file order.
+  const imports = ex.imports.length > 1 ? ex.imports.sort((a, b) => a.line - b.line) : ex.imports;
+  return { symbols: ex.symbols, imports, hasErrors };
 }

@@ -34,6 +34,8 @@ export class Extractor {
   private readonly bytes: ByteOffsets;
   private readonly seenValues = new Set<string>();
   private readonly tentative = new Set<number>();
+  /** Symbols of statement-form namespaces, by the scope they opened. */
+  private readonly openStatementScopes = new Map<Scope, number>();
   /** Wrapper around the declaration being handled (export, decorators), if any. */
   private wrapper: Node | null = null;
   /** Comments directly above the node being handled. */
@@ -239,7 +241,11 @@ export class Extractor {
       newIndex.push(kept.length);
       kept.push(s);
     });
-    for (const s of kept) if (s.parent !== null) s.parent = newIndex[s.parent] ?? null;
+    for (const s of kept) {
+      if (s.parent === null) continue;
+      const parent = newIndex[s.parent]!;
+      s.parent = parent === -1 ? null : parent;
+    }
     this.symbols.length = 0;
     this.symbols.push(...kept);
     this.tentative.clear();
@@ -277,8 +283,6 @@ export class Extractor {
       symbol.endByte = this.bytes.toByte(last.endIndex, end.row);
     }
   }
-
-  private readonly openStatementScopes = new Map<Scope, number>();
 
   /**
    * A scope opened by a statement (not a block): its symbol is stretched to the end of the
