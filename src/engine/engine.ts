@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { TenantDbPool, type TenantPoolOptions } from '../tenant/tenant-pool.js';
-import { VectorIndex } from '../tenant/vector-index.js';
+import { VectorIndex, runVectorBuild } from '../tenant/vector-index.js';
 import { HASHING_EMBEDDER_ID } from './embed/hashing-embedder.js';
 import type { EmbeddingProvider } from './embed/provider.js';
 import { indexFolder, type IndexFolderOptions, type IndexResult } from './indexer/index-run.js';
@@ -43,7 +43,7 @@ export interface EngineOptions {
 }
 
 /** Per-call options of an index run that are not part of the public tool input. */
-export type IndexRunOptions = Pick<IndexFolderOptions, 'signal' | 'onProgress' | 'afterBatch' | 'quotaBytes' | 'syncVectors'>;
+export type IndexRunOptions = Pick<IndexFolderOptions, 'signal' | 'onProgress' | 'afterBatch' | 'quotaBytes' | 'vectors'>;
 
 /**
  * The core every transport calls: one method per operation, each taking the tenant id
@@ -57,6 +57,7 @@ export class Engine {
   private readonly indexLocks = new KeyedMutex();
   private readonly maxFileBytes: number | undefined;
   private readonly now: () => Date;
+  private readonly background = new Set<Promise<void>>();
 
   constructor(options: EngineOptions) {
     this.pool = new TenantDbPool({ ...options.pool, dataDir: options.dataDir });
@@ -85,6 +86,7 @@ export class Engine {
             embedder: this.embedder,
             now: this.now,
             onVectorsChanged: () => this.pool.invalidateVectors(tenantId),
+            startBackgroundVectorSync: () => this.syncVectorsInBackground(tenantId),
           },
           {
             root: path.resolve(params.path),
@@ -149,8 +151,28 @@ export class Engine {
     return this.indexLocks.run(tenantId, () => this.pool.withTenant(tenantId, (lease) => deleteRepo(lease.db, tenantId, params.repo)));
   }
 
+  /**
+   * Brings the tenant's vector file up to date after the caller returned. Holds a lease
+   * meanwhile, so a tenant delete waits for it; failures are reported as process
+   * warnings (the next semantic query retries the build).
+   */
+  private syncVectorsInBackground(tenantId: string): void {
+    const lease = this.pool.acquire(tenantId);
+    const job = runVectorBuild(lease.paths)
+      .then((built) => {
+        if (built.mode !== 'unchanged') this.pool.invalidateVectors(tenantId);
+      })
+      .catch((err: unknown) => process.emitWarning(`vector index build for tenant ${tenantId} failed: ${(err as Error).message}`))
+      .finally(() => {
+        lease.release();
+        this.background.delete(job);
+      });
+    this.background.add(job);
+  }
+
   /** Waits for work in progress and releases every handle and worker. Idempotent. */
   async close(): Promise<void> {
+    await Promise.all([...this.background]);
     await this.parsePool.close();
     await this.pool.close();
   }

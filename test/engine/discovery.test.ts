@@ -474,17 +474,24 @@ describe('isSecretPath', () => {
     'credentials-staging.json',
     'service-account-ci.json',
     'secrets.yml',
-    'secrets.ts',
+    'secrets.json',
+    'config/secrets.prod.env',
+    'secrets',
   ])('treats %s as a secret', (relPath) => {
     expect(isSecretPath(relPath)).toBe(true);
   });
 
-  it.each(['env.ts', 'src/environment.py', 'keys.ts', 'monkey.ts', 'id_rsa_parser.py', 'credentials.ts', 'my-secrets.md', 'env/config.ts', '.envoy.yaml'])(
+  it.each(['env.ts', 'src/environment.py', 'keys.ts', 'monkey.ts', 'id_rsa_parser.py', 'credentials.ts', 'my-secrets.md', 'env/config.ts', '.envoy.yaml', 'secrets.ts'])(
     'does not treat %s as a secret',
     (relPath) => {
       expect(isSecretPath(relPath)).toBe(false);
     },
   );
+});
+
+it("indexes the Python standard library's secrets module: secrets.* as code is source, not a secret", () => {
+  expect(isSecretPath('lib/python3.11/secrets.py')).toBe(false);
+  expect(isSecretPath('src/secrets.go')).toBe(false);
 });
 
 describe('looksBinary', () => {

@@ -78,7 +78,7 @@ describe('vector index files', () => {
     const { dataDir, root } = await indexedDemo();
     const writer = newEngine(dataDir);
     fs.writeFileSync(path.join(root, 'late.py'), 'def compute_invoice_total(items):\n    """Sum the invoice."""\n');
-    await writer.indexFolder(T, { path: root }, { syncVectors: false });
+    await writer.indexFolder(T, { path: root }, { vectors: 'skip' });
     const stale = vectorState(dataDir).generation;
     expect(await semanticNames(dataDir, 'invoice total')).toContain('compute_invoice_total');
     expect(vectorState(dataDir).generation).toBe(stale + 1);

@@ -60,19 +60,21 @@ export class ParsePool {
   run(batch: ParseBatch, signal?: AbortSignal): Promise<ParseBatchResult> {
     if (this.closed) return Promise.reject(new PctxError('POOL_CLOSED'));
     return new Promise((resolve, reject) => {
-      const job = { batch, resolve, reject };
+      const onAbort = () => {
+        const at = this.queue.indexOf(job);
+        if (at >= 0) {
+          this.queue.splice(at, 1);
+          reject(new PctxError('INDEX_FAILED', { root: batch.rootReal, reason: 'aborted' }));
+        }
+      };
+      // The listener goes away with the job, so a long run does not pile them up.
+      const settle = <T>(fn: (value: T) => void) => (value: T) => {
+        signal?.removeEventListener('abort', onAbort);
+        fn(value);
+      };
+      const job = { batch, resolve: settle(resolve), reject: settle(reject) };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(job);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const at = this.queue.indexOf(job);
-          if (at >= 0) {
-            this.queue.splice(at, 1);
-            reject(new PctxError('INDEX_FAILED', { root: batch.rootReal, reason: 'aborted' }));
-          }
-        },
-        { once: true },
-      );
       this.dispatch();
     });
   }

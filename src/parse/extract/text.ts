@@ -16,7 +16,9 @@ const HEAD_READ_MAX = 1000;
 export function signatureOf(source: string, start: number, end: number): string {
   const head = source.slice(start, Math.min(end, start + HEAD_READ_MAX));
   let sig = head.replace(/\s+/g, ' ').trim();
-  sig = sig.replace(/\s*[{:;]$/, '');
+  const last = sig.charCodeAt(sig.length - 1);
+  // `{`, `:` and `;` open a body or end a statement; they are not part of the head.
+  if (last === 123 || last === 58 || last === 59) sig = sig.slice(0, -1).trimEnd();
   if (sig.length > SIGNATURE_MAX) sig = sig.slice(0, SIGNATURE_MAX - 1) + '…';
   return sig;
 }

@@ -5,13 +5,25 @@ import { cleanDocstring, isUpperCase } from '../extract/text.js';
 
 const PROPERTY_DECORATOR = /^@(?:property|cached_property|functools\.cached_property|[\w.]+\.(?:setter|getter|deleter))\b/;
 
-/** The docstring of a module, class or function body: its first statement, if a string. */
+/**
+ * The docstring of a class or function body: its first statement, if a string. The source
+ * text is checked first because each tree lookup is a call into WASM.
+ */
 function docstring(body: Node | null, ex: Extractor): string | null {
   const first = body?.firstNamedChild;
-  if (!first || first.type !== 'expression_statement') return null;
+  if (!first || !STRING_START.test(ex.source.slice(first.startIndex, first.startIndex + 4))) return null;
   const literal = first.firstNamedChild;
-  if (!literal || literal.type !== 'string') return null;
+  if (!literal || literal.type !== 'string' || first.type !== 'expression_statement') return null;
   return cleanDocstring(ex.text(literal));
+}
+
+const STRING_START = /^[rRuUbBfF]{0,2}['"]/;
+
+/** `def f(x) -> T:  # note` → `def f(x) -> T`: the colon and any comment after it go. */
+const HEADER_END = /:\s*(?:#[^\n]*)?\s*$/;
+
+function headerSignature(sig: string): string {
+  return sig.replace(HEADER_END, '');
 }
 
 function isProperty(ex: Extractor): boolean {
@@ -36,19 +48,19 @@ const functionDef: Handler = (node, ex, scope) => {
         : isProperty(ex)
           ? 'property'
           : 'method';
-  const head = node.childForFieldName('return_type') ?? node.childForFieldName('parameters') ?? name;
-  ex.emit(node, text, kind, scope, {
-    sigEnd: head.endIndex,
-    doc: docstring(node.childForFieldName('body'), ex),
-  });
+  const body = node.childForFieldName('body');
+  ex.emit(node, text, kind, scope, { sigEnd: body, sigMap: headerSignature, doc: docstring(body, ex) });
 };
 
 const classDef: Handler = (node, ex, scope) => {
   const name = node.childForFieldName('name');
   if (name === null) return;
   const body = node.childForFieldName('body');
-  const head = node.childForFieldName('superclasses') ?? node.childForFieldName('type_parameters') ?? name;
-  const index = ex.emit(node, ex.text(name), 'class', scope, { sigEnd: head.endIndex, doc: docstring(body, ex) });
+  const index = ex.emit(node, ex.text(name), 'class', scope, {
+    sigEnd: body,
+    sigMap: headerSignature,
+    doc: docstring(body, ex),
+  });
   if (body !== null) ex.walk(body, ex.scopeOf(index, 'type'));
 };
 
@@ -106,20 +118,28 @@ const ifStatement: Handler = (node, ex, scope) => {
   ex.walk(node, scope);
 };
 
-// Anchoring on the newline instead of `^` with the m flag makes the scan several times faster.
-const NESTED_IMPORT = /\n[ \t]+(?:import|from)[ \t]/g;
 const IMPORT_TYPES = new Set(['import_statement', 'import_from_statement']);
 
-/** Imports inside function bodies (lazy imports) are found by a text scan the tree confirms. */
+/**
+ * Imports inside function bodies (lazy imports) are found by a text scan the tree confirms.
+ * Every import statement contains the word `import`, so one indexOf pass finds all candidate
+ * lines; only indented lines matter, the walk has already seen the unindented ones.
+ */
 function scanNestedImports(root: Node, ex: Extractor): void {
-  NESTED_IMPORT.lastIndex = 0;
   const source = ex.source;
-  for (let m = NESTED_IMPORT.exec(source); m !== null; m = NESTED_IMPORT.exec(source)) {
-    const at = m.index + m[0].length - m[0].trimStart().length;
-    const keyword = root.descendantForIndex(at, at + 1);
+  let lastLineStart = -1;
+  for (let at = source.indexOf('import'); at !== -1; at = source.indexOf('import', at + 6)) {
+    const lineStart = source.lastIndexOf('\n', at) + 1;
+    if (lineStart === lastLineStart) continue;
+    lastLineStart = lineStart;
+    let first = lineStart;
+    while (first < at && (source.charCodeAt(first) === 32 || source.charCodeAt(first) === 9)) first++;
+    if (first === lineStart || ex.seenImports.has(first)) continue;
+    const isImport = first === at || source.startsWith('from', first);
+    if (!isImport || !/[ \t]/.test(source.charAt(first + (first === at ? 6 : 4)))) continue;
+    const keyword = root.descendantForIndex(first, first + 1);
     const statement = keyword?.parent;
-    if (!statement || !IMPORT_TYPES.has(statement.type) || statement.startIndex !== at) continue;
-    if (ex.seenImports.has(at)) continue;
+    if (!statement || statement.startIndex !== first || !IMPORT_TYPES.has(statement.type)) continue;
     (statement.type === 'import_statement' ? importStatement : importFrom)(statement, ex);
   }
 }
