@@ -11,27 +11,10 @@ export function childOfType(node: Node, types: ReadonlySet<string> | string): No
   return null;
 }
 
-/** Named children whose type is in `types`. */
-export function childrenOfType(node: Node, types: ReadonlySet<string> | string): Node[] {
-  const out: Node[] = [];
-  for (const child of node.namedChildren) {
-    if (child === null) continue;
-    if (typeof types === 'string' ? child.type === types : types.has(child.type)) out.push(child);
-  }
-  return out;
-}
-
 /** True when `node` has an anonymous (keyword or punctuation) child spelled `token`. */
 export function hasToken(node: Node, token: string): boolean {
   for (const child of node.children) {
     if (child !== null && !child.isNamed && child.type === token) return true;
   }
   return false;
-}
-
-/** Follows `field` down while it exists, e.g. nested declarators. */
-export function descend(node: Node, field: string): Node {
-  let at = node;
-  for (let next = at.childForFieldName(field); next !== null; next = at.childForFieldName(field)) at = next;
-  return at;
 }
