@@ -300,7 +300,13 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       const fileSetChanged = added > 0 || removed > 0;
       for (const edge of writer.edges(repo.id, fileSetChanged ? null : changedFileIds)) {
         const targets = resolveImport(
-          { language: edge.language as LanguageId, fromPath: edge.path, specifier: edge.specifier, kind: edge.kind as ImportKind },
+          {
+            language: edge.language as LanguageId,
+            fromPath: edge.path,
+            specifier: edge.specifier,
+            kind: edge.kind as ImportKind,
+            names: JSON.parse(edge.names) as string[],
+          },
           { files: fileSet, goModule },
         );
         writer.setEdgeTarget(edge.id, edgeTarget(targets));
@@ -326,8 +332,10 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       if (db.inTransaction) db.exec('ROLLBACK');
       throw isPctxError(err) ? err : new PctxError('INDEX_FAILED', { root: rootReal, reason: err instanceof Error ? err.message : String(err) }, { cause: err });
     } finally {
-      // Give back the WAL space of a large run (or of a rolled-back one) right away.
+      // Give back the WAL space of a large run (or of a rolled-back one) right away, and
+      // refresh planner statistics where the run changed the data's shape.
       try {
+        db.pragma('optimize');
         db.pragma('wal_checkpoint(TRUNCATE)');
       } catch {
         // Readers still on an old snapshot: the next checkpoint finishes the job.

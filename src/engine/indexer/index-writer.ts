@@ -17,6 +17,16 @@ export interface RepoRow {
   rootPath: string;
 }
 
+export interface EdgeRow {
+  id: number;
+  specifier: string;
+  kind: string;
+  /** JSON array of imported names. */
+  names: string;
+  path: string;
+  language: string;
+}
+
 export interface FileRecord {
   relPath: string;
   language: LanguageId;
@@ -89,11 +99,11 @@ export class IndexWriter {
         'INSERT INTO dep_edges (tenant_id, repo_id, from_file_id, specifier, kind, line, names) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       edgesOfRepo: p(
-        `SELECT e.id, e.specifier, e.kind, f.path, f.language FROM dep_edges e JOIN files f ON f.id = e.from_file_id
+        `SELECT e.id, e.specifier, e.kind, e.names, f.path, f.language FROM dep_edges e JOIN files f ON f.id = e.from_file_id
          WHERE e.tenant_id = ? AND e.repo_id = ?`,
       ),
       edgesOfFile: p(
-        `SELECT e.id, e.specifier, e.kind, f.path, f.language FROM dep_edges e JOIN files f ON f.id = e.from_file_id
+        `SELECT e.id, e.specifier, e.kind, e.names, f.path, f.language FROM dep_edges e JOIN files f ON f.id = e.from_file_id
          WHERE e.tenant_id = ? AND e.from_file_id = ?`,
       ),
       setEdgeTarget: p('UPDATE dep_edges SET to_path = ? WHERE id = ? AND tenant_id = ?'),
@@ -218,8 +228,8 @@ export class IndexWriter {
   }
 
   /** Edges to (re)resolve: the whole repo, or only those leaving the given files. */
-  edges(repoId: number, fromFileIds: Iterable<number> | null): { id: number; specifier: string; kind: string; path: string; language: string }[] {
-    type Row = { id: number; specifier: string; kind: string; path: string; language: string };
+  edges(repoId: number, fromFileIds: Iterable<number> | null): EdgeRow[] {
+    type Row = EdgeRow;
     if (fromFileIds === null) return this.s.edgesOfRepo!.all(this.tenantId, repoId) as Row[];
     const rows: Row[] = [];
     for (const fileId of fromFileIds) rows.push(...(this.s.edgesOfFile!.all(this.tenantId, fileId) as Row[]));

@@ -104,35 +104,126 @@ function filtersFor(db: TenantDb, tenantId: string, params: SearchSymbolsParams)
 
 type RankedRow = SymbolRow & { rank: number };
 
-function ftsCandidates(db: TenantDb, tenantId: string, match: string, filters: Filters, n: number): RankedRow[] {
-  if (!filters.any) {
-    // Let FTS5 pick the top n by rank first, then join only those rows.
-    return db
-      .prepare(
-        `WITH hits AS (SELECT rowid, rank FROM symbols_fts WHERE symbols_fts MATCH @match ORDER BY rank LIMIT @n)
-         SELECT ${SYMBOL_COLUMNS}, hits.rank AS rank
-         FROM hits JOIN symbols s ON s.id = hits.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
-         WHERE s.tenant_id = @tenantId ORDER BY hits.rank`,
-      )
-      .all({ match, n, tenantId }) as RankedRow[];
-  }
+/**
+ * BM25 ranks every match, at ~1 µs a row: fine for a few hundred, not for the 15k
+ * symbols that contain `test`. Expressions matching more than this are not ranked by
+ * BM25; their candidates come from the name B-tree and a bounded sample instead.
+ */
+const RANK_LIMIT = 1000;
+/** Rows of a broad expression scored by name alone. */
+const BROAD_SAMPLE = 300;
+
+const JOINS = 'JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id';
+
+/** How many rows match, counting at most `cap` (an unordered LIMIT stops early). */
+function probe(db: TenantDb, tenantId: string, match: string, filters: Filters, cap: number): number {
+  const sql = filters.any
+    ? `SELECT count(*) FROM (SELECT 1 FROM symbols_fts ${JOINS} WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} LIMIT @cap)`
+    : 'SELECT count(*) FROM (SELECT 1 FROM symbols_fts WHERE symbols_fts MATCH @match LIMIT @cap)';
+  return db.prepare(sql).pluck().get({ match, cap, tenantId, ...filters.args }) as number;
+}
+
+function ftsRows(db: TenantDb, tenantId: string, match: string, filters: Filters, n: number, ranked: boolean): RankedRow[] {
+  const order = ranked ? 'ORDER BY symbols_fts.rank' : '';
+  const rank = ranked ? 'symbols_fts.rank' : '0';
   return db
     .prepare(
-      `SELECT ${SYMBOL_COLUMNS}, symbols_fts.rank AS rank
-       FROM symbols_fts JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
-       WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql}
-       ORDER BY symbols_fts.rank LIMIT @n`,
+      `SELECT ${SYMBOL_COLUMNS}, ${rank} AS rank FROM symbols_fts ${JOINS}
+       WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} ${order} LIMIT @n`,
     )
     .all({ match, n, tenantId, ...filters.args }) as RankedRow[];
 }
 
-function exactNameRows(db: TenantDb, tenantId: string, name: string, filters: Filters): SymbolRow[] {
-  return db
+/** Symbols whose name is the word, or starts with it, straight from the NOCASE name index. */
+function nameRows(db: TenantDb, tenantId: string, word: string, filters: Filters, n: number): SymbolRow[] {
+  const exact = db
     .prepare(
-      `SELECT ${SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
-       WHERE s.name = @name COLLATE NOCASE AND s.tenant_id = @tenantId${filters.sql} LIMIT 25`,
+      `SELECT ${SYMBOL_COLUMNS} FROM symbols s INDEXED BY symbols_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
+       WHERE s.name = @word COLLATE NOCASE AND s.tenant_id = @tenantId${filters.sql} LIMIT @n`,
     )
-    .all({ name, tenantId, ...filters.args }) as SymbolRow[];
+    .all({ word, n, tenantId, ...filters.args }) as SymbolRow[];
+  const prefix = db
+    .prepare(
+      `SELECT ${SYMBOL_COLUMNS} FROM symbols s INDEXED BY symbols_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
+       WHERE s.name > @word COLLATE NOCASE AND s.name < @upper COLLATE NOCASE AND s.tenant_id = @tenantId${filters.sql}
+       ORDER BY s.name COLLATE NOCASE LIMIT @n`,
+    )
+    .all({ word, upper: `${word}\u{10FFFF}`, n, tenantId, ...filters.args }) as SymbolRow[];
+  return [...exact, ...prefix];
+}
+
+/** Test code: files under test folders or named like tests. Real implementations rank above it. */
+const TEST_PATH = /(^|\/)(tests?|__tests__|spec|testing)\/|(^|\/)test_[^/]*$|_test\.[a-z]+$|\.(test|spec)\.[a-z]+$/i;
+
+/**
+ * How well a symbol answers the query, independent of BM25: exact name or qualified name
+ * 100; name starting with the query 60 (shorter names first); every query word inside
+ * the name 30 (as a sub-word or, for names like `urlparse`, a substring); some 10. Test
+ * code loses 8 and a documented symbol gains 2, so among equal names the documented
+ * implementation comes before test helpers.
+ */
+function nameScore(row: SymbolRow, joined: string, dotted: string, words: string[]): number {
+  const name = row.name.toLowerCase();
+  let score: number;
+  if (name === joined || row.qualifiedName.toLowerCase() === dotted) score = 100;
+  else if (name.startsWith(joined)) score = 60 - Math.min(20, name.length - joined.length) / 2;
+  else {
+    const subs = new Set(splitIdentifier(row.name));
+    const wordSubs = words.flatMap((w) => splitIdentifier(w));
+    const hits = wordSubs.filter((w) => subs.has(w) || (w.length >= 3 && name.includes(w))).length;
+    score = hits > 0 && hits === wordSubs.length ? 30 : hits > 0 ? 10 : 0;
+  }
+  if (TEST_PATH.test(row.filePath)) score -= 8;
+  if (row.doc) score += 2;
+  return score;
+}
+
+/**
+ * Keyword search. Candidates come from three places: symbols whose name equals or
+ * starts with the query (NOCASE B-tree, microseconds), FTS5 matches of the query's words
+ * and sub-words ranked by BM25 (names weigh most, then qualified names, signatures,
+ * docs) when few enough match, and a bounded sample when the words are too common to
+ * rank. Each candidate scores name quality (exact > prefix > all sub-words) plus BM25
+ * relative to the best hit, so identifier queries put the declaration first and
+ * descriptive queries fall back on BM25. When requiring every word finds too little,
+ * any word may match.
+ */
+export function keywordSearch(db: TenantDb, tenantId: string, params: SearchSymbolsParams, limit = params.limit): { row: SymbolRow; score: number }[] {
+  const parsed = parseQuery(params.query);
+  if (!parsed) return [];
+  const filters = filtersFor(db, tenantId, params);
+  const pool = Math.max(40, limit * 4);
+  const candidates = new Map<number, { row: SymbolRow; bm25: number }>();
+  const add = (row: SymbolRow, bm25: number) => {
+    const seen = candidates.get(row.rowId);
+    if (!seen || seen.bm25 < bm25) candidates.set(row.rowId, { row, bm25 });
+  };
+
+  const joined = parsed.words.join('');
+  if (parsed.words.length === 1) for (const row of nameRows(db, tenantId, parsed.words[0]!, filters, pool)) add(row, 0);
+
+  const expressions = parsed.words.length > 1 ? [parsed.all, parsed.any] : [parsed.all];
+  for (let i = 0; i < expressions.length; i++) {
+    const match = expressions[i]!;
+    // Matches of "any word" rank below every match of all words.
+    const weight = i === 0 ? 1 : 0.25;
+    const count = probe(db, tenantId, match, filters, RANK_LIMIT + 1);
+    if (count === 0) continue;
+    if (count <= RANK_LIMIT) {
+      const rows = ftsRows(db, tenantId, match, filters, pool, true);
+      const best = -rows[0]!.rank || 1;
+      for (const row of rows) add(row, (weight * -row.rank) / best);
+    } else {
+      for (const row of ftsRows(db, tenantId, match, filters, BROAD_SAMPLE, false)) add(row, 0);
+    }
+    if (candidates.size >= limit) break;
+  }
+
+  const dotted = parsed.words.join('.');
+  return [...candidates.values()]
+    .map(({ row, bm25 }) => ({ row, score: nameScore(row, joined, dotted, parsed.words) + 10 * bm25 }))
+    .sort((a, b) => b.score - a.score || a.row.name.length - b.row.name.length || a.row.rowId - b.row.rowId)
+    .slice(0, limit);
 }
 
 function toHit(row: SymbolRow, score: number): SymbolHit {
@@ -150,48 +241,6 @@ function toHit(row: SymbolRow, score: number): SymbolHit {
     summary: summarize(row.doc),
     score: Math.round(score * 1e4) / 1e4,
   };
-}
-
-/**
- * Keyword search: FTS5 BM25 (names weigh most, then qualified names, signatures, docs),
- * then boosts for an exact name (×4) or a name starting with the query (×2). Symbols
- * whose name equals the query are always considered, whatever their BM25 rank. When
- * requiring every word finds too little, any word may match.
- */
-export function keywordSearch(db: TenantDb, tenantId: string, params: SearchSymbolsParams, limit = params.limit): { row: SymbolRow; score: number }[] {
-  const parsed = parseQuery(params.query);
-  if (!parsed) return [];
-  const filters = filtersFor(db, tenantId, params);
-  const pool = Math.max(40, limit * 4);
-  let rows = ftsCandidates(db, tenantId, parsed.all, filters, pool);
-  if (rows.length < limit && parsed.words.length > 1) {
-    const seen = new Set(rows.map((r) => r.rowId));
-    for (const row of ftsCandidates(db, tenantId, parsed.any, filters, pool)) {
-      // Partial matches rank below every full match.
-      if (!seen.has(row.rowId)) rows.push({ ...row, rank: row.rank / 4 });
-    }
-  }
-  const joined = parsed.words.join('');
-  const joinedWithDots = parsed.words.join('.');
-  const scored = new Map<number, { row: SymbolRow; score: number }>();
-  let best = 0;
-  for (const row of rows) {
-    const base = -row.rank;
-    best = Math.max(best, base);
-    scored.set(row.rowId, { row, score: base });
-  }
-  if (parsed.words.length === 1) {
-    for (const row of exactNameRows(db, tenantId, parsed.words[0]!, filters)) {
-      if (!scored.has(row.rowId)) scored.set(row.rowId, { row, score: best || 1 });
-    }
-  }
-  for (const entry of scored.values()) {
-    const name = entry.row.name.toLowerCase();
-    const qualified = entry.row.qualifiedName.toLowerCase();
-    if (name === joined || qualified === joinedWithDots) entry.score *= 4;
-    else if (name.startsWith(joined)) entry.score *= 2;
-  }
-  return [...scored.values()].sort((a, b) => b.score - a.score || a.row.rowId - b.row.rowId).slice(0, limit);
 }
 
 function rowsByIds(db: TenantDb, tenantId: string, ids: number[], filters: Filters): Map<number, SymbolRow> {
