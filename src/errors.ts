@@ -22,17 +22,17 @@ export const ERRORS = {
   INVALID_TENANT_ID: {
     code: 'PCTX_ERR_INVALID_TENANT_ID',
     status: 400,
-    message: 'Invalid tenant id {tenantId}: expected 8 lowercase hex characters',
+    message: 'Invalid tenant id "{tenantId}": expected 8 lowercase hex characters',
   },
   TENANT_NOT_FOUND: {
     code: 'PCTX_ERR_TENANT_NOT_FOUND',
     status: 404,
-    message: 'Tenant {tenant} does not exist',
+    message: 'Tenant "{tenant}" does not exist',
   },
   TENANT_EXISTS: {
     code: 'PCTX_ERR_TENANT_EXISTS',
     status: 409,
-    message: 'Tenant {tenant} already exists',
+    message: 'Tenant "{tenant}" already exists',
   },
   TENANT_DELETING: {
     code: 'PCTX_ERR_TENANT_DELETING',
@@ -67,17 +67,17 @@ export const ERRORS = {
   REPO_NOT_FOUND: {
     code: 'PCTX_ERR_REPO_NOT_FOUND',
     status: 404,
-    message: 'Repository {repo} is not indexed',
+    message: 'Repository "{repo}" is not indexed',
   },
   FILE_NOT_FOUND: {
     code: 'PCTX_ERR_FILE_NOT_FOUND',
     status: 404,
-    message: 'File {path} is not indexed in repository {repo}',
+    message: 'File "{path}" is not indexed in repository "{repo}"',
   },
   SYMBOL_NOT_FOUND: {
     code: 'PCTX_ERR_SYMBOL_NOT_FOUND',
     status: 404,
-    message: 'Symbol {symbolId} does not exist',
+    message: 'Symbol "{symbolId}" does not exist',
   },
   QUOTA_EXCEEDED: {
     code: 'PCTX_ERR_QUOTA_EXCEEDED',
@@ -97,7 +97,7 @@ export const ERRORS = {
   VECTOR_DIMENSION_MISMATCH: {
     code: 'PCTX_ERR_VECTOR_DIMENSION_MISMATCH',
     status: 409,
-    message: 'Stored vectors have dimension {stored} but the embedder produces {configured}; re-index with --rebuild-vectors',
+    message: 'Stored vectors have dimension {stored} but the embedder produces {configured}; re-index the repositories to re-embed them',
   },
   BACKUP_INVALID: {
     code: 'PCTX_ERR_BACKUP_INVALID',
@@ -112,7 +112,7 @@ export const ERRORS = {
   API_KEY_NOT_FOUND: {
     code: 'PCTX_ERR_API_KEY_NOT_FOUND',
     status: 404,
-    message: 'No API key matches {prefix}',
+    message: 'No API key matches "{prefix}"',
   },
   INTERNAL: {
     code: 'PCTX_ERR_INTERNAL',
@@ -129,7 +129,7 @@ function fill(template: string, details: ErrorDetails): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
     if (!(key in details)) return whole;
     const value = details[key];
-    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+    return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
   });
 }
 

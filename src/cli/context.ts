@@ -5,6 +5,8 @@ import { openControlDb, type ControlPlane, type Tenant } from '../control/index.
 import { createEmbedder } from '../engine/embed/create-embedder.js';
 import { Engine } from '../engine/engine.js';
 import { LOCAL_TENANT_ID, LOCAL_TENANT_NAME } from '../tenant/tenant-paths.js';
+import type { AdminContext } from '../admin/admin-context.js';
+import { resumePendingDeletes } from '../admin/delete-tenant.js';
 
 /** Options every subcommand accepts. */
 export interface CommonOptions {
@@ -20,6 +22,8 @@ export interface CliContext {
   readonly tenant: Tenant;
   /** Created on first use: commands that only touch the control plane never start workers. */
   engine(): Engine;
+  /** Control plane and tenant pool, for lifecycle operations (delete, backup, restore). */
+  admin(): AdminContext;
 }
 
 export function controlDbPath(dataDir: string): string {
@@ -37,13 +41,8 @@ export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContex
   let engine: Engine | undefined;
   try {
     control.tenants.ensure({ id: LOCAL_TENANT_ID, name: LOCAL_TENANT_NAME });
-    const tenant = control.tenants.require(options.tenant ?? LOCAL_TENANT_ID);
-    const ctx: CliContext = {
-      config,
-      control,
-      tenant,
-      engine: () =>
-        (engine ??= new Engine({
+    const getEngine = () =>
+      (engine ??= new Engine({
           dataDir: config.dataDir,
           embedder: createEmbedder(config.embedding),
           ...(config.workers !== undefined ? { workers: config.workers } : {}),
@@ -52,7 +51,16 @@ export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContex
             ...(config.poolMaxHandles !== undefined ? { maxHandles: config.poolMaxHandles } : {}),
             ...(config.poolMaxVectorIndexes !== undefined ? { maxVectorIndexes: config.poolMaxVectorIndexes } : {}),
           },
-        })),
+        }));
+    // A delete that a crash interrupted is finished before anything else touches tenants.
+    if (control.tenants.listDeleting().length > 0) await resumePendingDeletes({ control, pool: getEngine().pool });
+    const tenant = control.tenants.require(options.tenant ?? LOCAL_TENANT_ID);
+    const ctx: CliContext = {
+      config,
+      control,
+      tenant,
+      engine: getEngine,
+      admin: () => ({ control, pool: getEngine().pool }),
     };
     return await fn(ctx);
   } finally {

@@ -7,6 +7,7 @@ import { reposCommand } from './commands/repos.js';
 import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
 import { sourceCommand } from './commands/source.js';
+import { tenantsCommand } from './commands/tenants/index.js';
 
 export function buildProgram(): Command {
   const program = new Command('purecontext-mcp')
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
     .version(PACKAGE_VERSION)
     .showHelpAfterError()
     .showSuggestionAfterError();
-  for (const cmd of [indexCommand(), searchCommand(), sourceCommand(), outlineCommand(), reposCommand(), importersCommand(), depsCommand(), serveCommand()]) {
+  for (const cmd of [indexCommand(), searchCommand(), sourceCommand(), outlineCommand(), reposCommand(), importersCommand(), depsCommand(), serveCommand(), tenantsCommand()]) {
     program.addCommand(cmd);
   }
   return program;

@@ -151,7 +151,7 @@ describe('OpenAIEmbedder', () => {
       const error = await failure(embedder(server, { maxRetries: 2 }).embed(['x']));
       expect(server.requests).toHaveLength(3);
       expect(error.details).toMatchObject({ status: 503, attempts: 3, provider: 'openai:nomic-embed-text' });
-      expect(error.message).toBe(`The embedding provider failed: "HTTP 503 from ${server.baseUrl}/embeddings: \\"overloaded\\" (3 attempts)"`);
+      expect(error.message).toBe(`The embedding provider failed: HTTP 503 from ${server.baseUrl}/embeddings: "overloaded" (3 attempts)`);
     });
 
     it('fails a 401 at once, and never repeats the API key the server echoed', async () => {
@@ -196,11 +196,11 @@ describe('OpenAIEmbedder', () => {
       const server = await startServer((req, res) => send(res, 200, { data: req.body.input.map((_, index) => ({ index, embedding: [1, 2, 3] })) }));
       const error = await failure(embedder(server).embed(['x']));
       expect(server.requests).toHaveLength(1);
-      expect(error.message).toContain('embeddings have 3 dimensions but 4 are configured for model \\"nomic-embed-text\\"');
+      expect(error.message).toContain('embeddings have 3 dimensions but 4 are configured for model "nomic-embed-text"');
     });
 
     it.each([
-      ['no data array', { embeddings: [] }, 'no \\"data\\" array'],
+      ['no data array', { embeddings: [] }, 'no "data" array'],
       ['too few embeddings', { data: [] }, '0 embeddings for 2 inputs'],
       ['a duplicate index', { data: [{ index: 0, embedding: [1, 0, 0, 0] }, { index: 0, embedding: [0, 1, 0, 0] }] }, 'index 0 appears twice'],
       ['an index out of range', { data: [{ index: 0, embedding: [1, 0, 0, 0] }, { index: 2, embedding: [0, 1, 0, 0] }] }, 'data[1].index must be an integer from 0 to 1'],
