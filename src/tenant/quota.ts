@@ -39,6 +39,11 @@ function folderSize(dir: string): number {
  * Tracks one write operation against a quota. `check()` throws QUOTA_EXCEEDED with the
  * usage before the operation (`used`), the limit, and what the operation has added so
  * far (`attempted`). A null limit never throws.
+ *
+ * A transaction's pages may sit in the page cache rather than on disk until it commits,
+ * so the writer passes the database size its own connection sees (`page_count ×
+ * page_size`, uncommitted pages included); the larger of that and the file on disk
+ * counts.
  */
 export class QuotaGuard {
   readonly usedBefore: number;
@@ -50,9 +55,16 @@ export class QuotaGuard {
     this.usedBefore = tenantDiskUsage(paths);
   }
 
-  check(): void {
+  check(logicalDbBytes = 0): void {
     if (this.limit === null) return;
-    const now = tenantDiskUsage(this.paths);
+    let now = tenantDiskUsage(this.paths);
+    let dbOnDisk = 0;
+    try {
+      dbOnDisk = fs.statSync(this.paths.db).size;
+    } catch {
+      // No database file yet: all of it is pending.
+    }
+    if (logicalDbBytes > dbOnDisk) now += logicalDbBytes - dbOnDisk;
     if (now > this.limit) {
       throw new PctxError('QUOTA_EXCEEDED', {
         tenantId: this.paths.tenantId,

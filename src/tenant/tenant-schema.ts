@@ -107,6 +107,10 @@ const MIGRATIONS: readonly string[] = [
     vector    BLOB NOT NULL
   );
   `,
+  // 2: remember files tree-sitter could not parse cleanly; their outline may be partial.
+  `
+  ALTER TABLE files ADD COLUMN has_errors INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const TENANT_SCHEMA_VERSION = MIGRATIONS.length;
@@ -115,12 +119,13 @@ export const TENANT_SCHEMA_VERSION = MIGRATIONS.length;
  * Brings `db` up to the current schema. Idempotent. Throws SCHEMA_TOO_NEW for a file
  * written by a newer build rather than guessing at its layout.
  */
-export function migrateTenantDb(db: Database.Database, tenantId: string, file: string): void {
+export function migrateTenantDb(db: Database.Database, tenantId: string, file: string, target: number = TENANT_SCHEMA_VERSION): void {
   const found = db.pragma('user_version', { simple: true }) as number;
   if (found > TENANT_SCHEMA_VERSION) {
     throw new PctxError('SCHEMA_TOO_NEW', { file, found, supported: TENANT_SCHEMA_VERSION });
   }
-  for (let version = found; version < TENANT_SCHEMA_VERSION; version++) {
+  // `target` below the current version exists for tests that need an older layout.
+  for (let version = found; version < target; version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version]!);
       if (version === 0) {

@@ -171,6 +171,9 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   const skipped: SkippedEntry[] = discovery.skipped.map((s) => ({ path: s.relPath, reason: s.reason, ...(s.detail ? { detail: s.detail } : {}) }));
 
   const db = openTenantDb(lease.paths, { cacheKiB: WRITER_CACHE_KIB });
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  const pageCount = db.prepare('PRAGMA page_count').pluck();
+  const checkQuota = () => quota.check((pageCount.get() as number) * pageSize);
   let embeddingsChanged = false;
   let result: Omit<IndexResult, 'durationMs' | 'phasesMs' | 'vectors'>;
   let parsedAt = 0;
@@ -286,7 +289,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
           await writeParsed(files);
           handled += files.length;
           progress({ phase: 'parsing', done: handled, total: tasks.length });
-          quota.check();
+          checkQuota();
           options.afterBatch?.({ batches: b + 1, filesWritten: indexed });
         }
       } finally {
@@ -315,7 +318,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       progress({ phase: 'committing', done: 0, total: 0 });
       const counts = writer.finishRepo(repo.id);
       if (embeddingsChanged) bumpEmbeddingsGeneration(db, embedder.id, embedder.dimension);
-      quota.check();
+      checkQuota();
       db.exec('COMMIT');
       committedAt = performance.now();
       result = {

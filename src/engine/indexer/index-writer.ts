@@ -35,6 +35,8 @@ export interface FileRecord {
   mtimeMs: number;
   lineCount: number;
   content: string;
+  /** tree-sitter reported syntax errors: symbols are best effort. */
+  hasErrors: boolean;
 }
 
 /** Folder name → repository name: lowercase, [a-z0-9._-], never empty. */
@@ -75,11 +77,11 @@ export class IndexWriter {
       insertRepo: p('INSERT INTO repos (tenant_id, name, root_path, created_at) VALUES (?, ?, ?, ?)'),
       files: p('SELECT path, id, content_hash AS hash, size, mtime_ms AS mtimeMs, language FROM files WHERE tenant_id = ? AND repo_id = ?'),
       insertFile: p(
-        `INSERT INTO files (tenant_id, repo_id, path, language, content_hash, size, mtime_ms, line_count, content, indexed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO files (tenant_id, repo_id, path, language, content_hash, size, mtime_ms, line_count, content, indexed_at, has_errors)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateFile: p(
-        `UPDATE files SET language = ?, content_hash = ?, size = ?, mtime_ms = ?, line_count = ?, content = ?, indexed_at = ?
+        `UPDATE files SET language = ?, content_hash = ?, size = ?, mtime_ms = ?, line_count = ?, content = ?, indexed_at = ?, has_errors = ?
          WHERE id = ? AND tenant_id = ?`,
       ),
       touchFile: p('UPDATE files SET size = ?, mtime_ms = ? WHERE id = ? AND tenant_id = ?'),
@@ -159,10 +161,10 @@ export class IndexWriter {
   writeFile(repoId: number, existingId: number | undefined, f: FileRecord): number {
     const at = this.now().toISOString();
     if (existingId !== undefined) {
-      this.s.updateFile!.run(f.language, f.hash, f.size, f.mtimeMs, f.lineCount, f.content, at, existingId, this.tenantId);
+      this.s.updateFile!.run(f.language, f.hash, f.size, f.mtimeMs, f.lineCount, f.content, at, f.hasErrors ? 1 : 0, existingId, this.tenantId);
       return existingId;
     }
-    const info = this.s.insertFile!.run(this.tenantId, repoId, f.relPath, f.language, f.hash, f.size, f.mtimeMs, f.lineCount, f.content, at);
+    const info = this.s.insertFile!.run(this.tenantId, repoId, f.relPath, f.language, f.hash, f.size, f.mtimeMs, f.lineCount, f.content, at, f.hasErrors ? 1 : 0);
     return Number(info.lastInsertRowid);
   }
 

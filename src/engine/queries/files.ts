@@ -21,6 +21,8 @@ export interface FileOutline {
   path: string;
   language: string;
   lineCount: number;
+  /** The parser met syntax errors in this file: the outline may miss symbols. */
+  syntaxErrors: boolean;
   symbols: OutlineNode[];
 }
 
@@ -55,7 +57,7 @@ export function getFileOutline(db: TenantDb, tenantId: string, params: FileOutli
     const parent = r.parentId === null ? undefined : nodes.get(r.parentId);
     (parent ? parent.children : roots).push(node);
   }
-  return { repo: repo.name, path: file.path, language: file.language, lineCount: file.lineCount, symbols: roots };
+  return { repo: repo.name, path: file.path, language: file.language, lineCount: file.lineCount, syntaxErrors: file.hasErrors === 1, symbols: roots };
 }
 
 export interface FileContent {

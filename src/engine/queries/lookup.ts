@@ -15,6 +15,7 @@ export interface FileRow {
   size: number;
   mtimeMs: number;
   lineCount: number;
+  hasErrors: number;
 }
 
 /** Repo by public name within the tenant; REPO_NOT_FOUND otherwise. */
@@ -35,7 +36,7 @@ export function requireFile(db: TenantDb, tenantId: string, repo: RepoRecord, ra
   const path = normalizeRepoPath(rawPath);
   const row = db
     .prepare(
-      `SELECT id, path, language, content_hash AS contentHash, size, mtime_ms AS mtimeMs, line_count AS lineCount
+      `SELECT id, path, language, content_hash AS contentHash, size, mtime_ms AS mtimeMs, line_count AS lineCount, has_errors AS hasErrors
        FROM files WHERE tenant_id = ? AND repo_id = ? AND path = ?`,
     )
     .get(tenantId, repo.id, path) as FileRow | undefined;
