@@ -48,8 +48,9 @@ export function requireFile(db: TenantDb, tenantId: string, repo: RepoRecord, ra
 export const SYMBOL_COLUMNS = `s.id AS rowId, s.uid AS id, s.name, s.qualified_name AS qualifiedName, s.kind, s.language,
   r.name AS repo, f.path AS filePath, s.start_line AS startLine, s.end_line AS endLine, s.signature, s.doc`;
 
-export interface SymbolRow {
-  rowId: number;
+/** What every query says about a symbol. */
+export interface SymbolInfo {
+  /** Public, stable id (see symbolUid). */
   id: string;
   name: string;
   qualifiedName: string;
@@ -60,7 +61,27 @@ export interface SymbolRow {
   startLine: number;
   endLine: number;
   signature: string;
+}
+
+export interface SymbolRow extends SymbolInfo {
+  rowId: number;
   doc: string | null;
+}
+
+/** The public fields of a row (drops the internal rowId and the doc). */
+export function symbolInfo(row: SymbolRow): SymbolInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    qualifiedName: row.qualifiedName,
+    kind: row.kind,
+    language: row.language,
+    repo: row.repo,
+    filePath: row.filePath,
+    startLine: row.startLine,
+    endLine: row.endLine,
+    signature: row.signature,
+  };
 }
 
 /** First sentence of a doc comment, at most 160 characters: enough to choose, cheap to read. */

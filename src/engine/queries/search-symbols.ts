@@ -2,19 +2,9 @@ import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { VectorIndex } from '../../tenant/vector-index.js';
 import { splitIdentifier } from '../tokens.js';
 import type { SearchSymbolsParams } from '../params.js';
-import { SYMBOL_COLUMNS, requireRepo, summarize, type SymbolRow } from './lookup.js';
+import { SYMBOL_COLUMNS, requireRepo, summarize, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
 
-export interface SymbolHit {
-  id: string;
-  name: string;
-  qualifiedName: string;
-  kind: string;
-  language: string;
-  repo: string;
-  filePath: string;
-  startLine: number;
-  endLine: number;
-  signature: string;
+export interface SymbolHit extends SymbolInfo {
   /** First sentence of the doc comment, when there is one. */
   summary: string | null;
   /** Higher is better; comparable only within one response. */
@@ -227,20 +217,7 @@ export function keywordSearch(db: TenantDb, tenantId: string, params: SearchSymb
 }
 
 function toHit(row: SymbolRow, score: number): SymbolHit {
-  return {
-    id: row.id,
-    name: row.name,
-    qualifiedName: row.qualifiedName,
-    kind: row.kind,
-    language: row.language,
-    repo: row.repo,
-    filePath: row.filePath,
-    startLine: row.startLine,
-    endLine: row.endLine,
-    signature: row.signature,
-    summary: summarize(row.doc),
-    score: Math.round(score * 1e4) / 1e4,
-  };
+  return { ...symbolInfo(row), summary: summarize(row.doc), score: Math.round(score * 1e4) / 1e4 };
 }
 
 function rowsByIds(db: TenantDb, tenantId: string, ids: number[], filters: Filters): Map<number, SymbolRow> {

@@ -4,22 +4,12 @@ import path from 'node:path';
 import { PctxError } from '../../errors.js';
 import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { SymbolSourceParams } from '../params.js';
-import { SYMBOL_COLUMNS, type SymbolRow } from './lookup.js';
+import { SYMBOL_COLUMNS, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
 
 /** How the file on disk compares with what was indexed. */
 export type FileState = 'unchanged' | 'modified' | 'deleted';
 
-export interface SymbolSource {
-  id: string;
-  name: string;
-  qualifiedName: string;
-  kind: string;
-  language: string;
-  repo: string;
-  filePath: string;
-  startLine: number;
-  endLine: number;
-  signature: string;
+export interface SymbolSource extends SymbolInfo {
   doc: string | null;
   /** First line of `source` (differs from startLine when contextLines > 0). */
   sourceStartLine: number;
@@ -83,16 +73,7 @@ export function getSymbolSource(db: TenantDb, tenantId: string, params: SymbolSo
   const from = Math.max(1, row.startLine - params.contextLines);
   const to = Math.min(row.lineCount, row.endLine + params.contextLines);
   return {
-    id: row.id,
-    name: row.name,
-    qualifiedName: row.qualifiedName,
-    kind: row.kind,
-    language: row.language,
-    repo: row.repo,
-    filePath: row.filePath,
-    startLine: row.startLine,
-    endLine: row.endLine,
-    signature: row.signature,
+    ...symbolInfo(row),
     doc: row.doc,
     sourceStartLine: from,
     sourceEndLine: to,
