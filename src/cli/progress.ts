@@ -11,14 +11,15 @@ const LABELS: Record<IndexProgress['phase'], string> = {
 
 /**
  * A progress bar on stderr for index runs, only when stderr is a terminal (never in
- * --json mode or pipes, where it would be noise).
+ * --json mode or pipes, where it would be noise). Parsing shows files and time left;
+ * phases of unknown length show the time spent so far.
  */
 export function indexProgressBar(enabled: boolean): { update: (p: IndexProgress) => void; stop: () => void } {
   if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: ' {phase} |{bar}| {value}/{total} files · {eta_formatted} left',
+      format: ' {phase} |{bar}| {detail}',
       barCompleteChar: '█',
       barIncompleteChar: '░',
       hideCursor: true,
@@ -28,17 +29,38 @@ export function indexProgressBar(enabled: boolean): { update: (p: IndexProgress)
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  let phase: IndexProgress['phase'] | null = null;
+  let phaseStart = 0;
+  let ticker: NodeJS.Timeout | undefined;
+  const elapsed = () => `${Math.floor((Date.now() - phaseStart) / 1000)}s`;
   return {
     update(p) {
-      const phase = LABELS[p.phase].padEnd(17);
+      const label = LABELS[p.phase].padEnd(17);
+      if (p.phase !== phase) {
+        phase = p.phase;
+        phaseStart = Date.now();
+        if (ticker) clearInterval(ticker);
+        ticker = undefined;
+        if (p.phase !== 'parsing') {
+          ticker = setInterval(() => bar.update({ detail: elapsed() }), 1000);
+          ticker.unref();
+        }
+      }
       if (!started) {
-        bar.start(Math.max(p.total, 1), p.done, { phase });
+        bar.start(1, 0, { phase: label, detail: '' });
         started = true;
       }
-      if (p.phase === 'parsing') bar.setTotal(Math.max(p.total, 1));
-      bar.update(p.phase === 'parsing' ? p.done : bar.getTotal(), { phase });
+      if (p.phase === 'parsing') {
+        bar.setTotal(Math.max(p.total, 1));
+        const seconds = (Date.now() - phaseStart) / 1000;
+        const left = p.done > 0 ? Math.ceil(((p.total - p.done) * seconds) / p.done) : null;
+        bar.update(p.done, { phase: label, detail: `${p.done}/${p.total} files${left === null ? '' : ` · ${left}s left`}` });
+      } else {
+        bar.update(bar.getTotal(), { phase: label, detail: elapsed() });
+      }
     },
     stop() {
+      if (ticker) clearInterval(ticker);
       if (started) bar.stop();
     },
   };
