@@ -59,11 +59,6 @@ export const ERRORS = {
     status: 400,
     message: '{path} is not a folder',
   },
-  PATH_OUTSIDE_ROOT: {
-    code: 'PCTX_ERR_PATH_OUTSIDE_ROOT',
-    status: 400,
-    message: 'Path {path} resolves outside the repository root',
-  },
   REPO_NOT_FOUND: {
     code: 'PCTX_ERR_REPO_NOT_FOUND',
     status: 404,

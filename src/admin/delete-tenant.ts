@@ -49,8 +49,8 @@ async function finishDelete(ctx: AdminContext, tenantId: string): Promise<number
 const LEFTOVER_MIN_AGE_MS = 10 * 60 * 1000;
 
 /**
- * Finishes every delete a crash interrupted: tenants still tombstoned, and trash or
- * staging folders left behind (older than 10 minutes). Call once at start-up.
+ * Finishes every delete a crash interrupted (tenants still tombstoned), then removes
+ * leftover trash and staging folders. Call once at start-up.
  */
 export async function resumePendingDeletes(ctx: AdminContext): Promise<string[]> {
   const resumed: string[] = [];
@@ -58,6 +58,15 @@ export async function resumePendingDeletes(ctx: AdminContext): Promise<string[]>
     await finishDelete(ctx, tenant.id);
     resumed.push(tenant.id);
   }
+  removeLeftovers(ctx);
+  return resumed;
+}
+
+/**
+ * Removes `.trash-*` and `.staging-*` folders older than 10 minutes (younger ones may
+ * belong to another process still at work). Cheap: one readdir of the tenants folder.
+ */
+export function removeLeftovers(ctx: Pick<AdminContext, 'pool' | 'now'>): void {
   const root = tenantsRoot(ctx.pool.dataDir);
   let leftovers: string[] = [];
   try {
@@ -74,5 +83,4 @@ export async function resumePendingDeletes(ctx: AdminContext): Promise<string[]>
       // Removed meanwhile by its owner.
     }
   }
-  return resumed;
 }

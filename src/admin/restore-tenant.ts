@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as tar from 'tar';
-import type { Tenant } from '../control/index.js';
+import { checkTenantName, type Tenant } from '../control/index.js';
 import { PctxError, isPctxError } from '../errors.js';
 import { openTenantDb } from '../tenant/tenant-db.js';
 import { TENANT_FILES, newStagingDir, type TenantPaths } from '../tenant/tenant-paths.js';
@@ -55,6 +55,7 @@ function pickTarget(ctx: AdminContext, manifest: BackupManifest, options: Restor
 function chooseTarget(ctx: AdminContext, manifest: BackupManifest, options: RestoreOptions): { id: string; name: string; existing: Tenant | null } {
   const force = options.force ?? false;
   if (options.as !== undefined) {
+    checkTenantName(options.as, 'as');
     const existing = ctx.control.tenants.get(options.as);
     if (existing && existing.name !== options.as) {
       // `as` names a tenant id, not a name: restoring "as" an id is not a thing.
@@ -116,22 +117,28 @@ export async function restoreTenant(ctx: AdminContext, archive: string, options:
 
     const target = pickTarget(ctx, manifest, options);
     const stagedDb = path.join(staging, TENANT_FILES.db);
-    const raw = new Database(stagedDb);
     try {
-      const check = raw.pragma('integrity_check', { simple: true });
-      if (check !== 'ok') throw new PctxError('BACKUP_INVALID', { file, reason: `integrity_check: ${String(check)}` });
-      if (target.id !== manifest.tenant.id) {
-        raw.transaction(() => {
-          for (const table of TENANT_TABLES) raw.prepare(`UPDATE ${table} SET tenant_id = ?`).run(target.id);
-          raw.prepare("UPDATE meta SET value = ? WHERE key = 'tenant_id'").run(target.id);
-        })();
+      const raw = new Database(stagedDb);
+      try {
+        const check = raw.pragma('integrity_check', { simple: true });
+        if (check !== 'ok') throw new PctxError('BACKUP_INVALID', { file, reason: `integrity_check: ${String(check)}` });
+        if (target.id !== manifest.tenant.id) {
+          raw.transaction(() => {
+            for (const table of TENANT_TABLES) raw.prepare(`UPDATE ${table} SET tenant_id = ?`).run(target.id);
+            raw.prepare("UPDATE meta SET value = ? WHERE key = 'tenant_id'").run(target.id);
+          })();
+        }
+      } finally {
+        raw.close();
       }
-    } finally {
-      raw.close();
+      // Migrate an older schema and prove the staged tenant opens as its new owner.
+      const stagedPaths: TenantPaths = { tenantId: target.id, dir: staging, db: stagedDb, vectors: path.join(staging, TENANT_FILES.vectors), trash: '' };
+      openTenantDb(stagedPaths, { create: false }).close();
+    } catch (err) {
+      if (isPctxError(err, 'SCHEMA_TOO_NEW') || isPctxError(err, 'BACKUP_INVALID')) throw err;
+      // Checksums matched, so the archive is what was written, but it is not a tenant database.
+      throw new PctxError('BACKUP_INVALID', { file, reason: `index.db: ${(err as Error).message}` }, { cause: err });
     }
-    // Migrate an older schema and prove the staged tenant opens as its new owner.
-    const stagedPaths: TenantPaths = { tenantId: target.id, dir: staging, db: stagedDb, vectors: path.join(staging, TENANT_FILES.vectors), trash: '' };
-    openTenantDb(stagedPaths, { create: false }).close();
     for (const leftover of fs.readdirSync(staging)) if (!BACKUP_MEMBERS.has(leftover)) fs.rmSync(path.join(staging, leftover), { force: true });
 
     const live = ctx.pool.paths(target.id);

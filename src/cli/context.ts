@@ -6,7 +6,7 @@ import { createEmbedder } from '../engine/embed/create-embedder.js';
 import { Engine } from '../engine/engine.js';
 import { LOCAL_TENANT_ID, LOCAL_TENANT_NAME } from '../tenant/tenant-paths.js';
 import type { AdminContext } from '../admin/admin-context.js';
-import { resumePendingDeletes } from '../admin/delete-tenant.js';
+import { removeLeftovers, resumePendingDeletes } from '../admin/delete-tenant.js';
 
 /** Options every subcommand accepts. */
 export interface CommonOptions {
@@ -52,8 +52,9 @@ export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContex
             ...(config.poolMaxVectorIndexes !== undefined ? { maxVectorIndexes: config.poolMaxVectorIndexes } : {}),
           },
         }));
-    // A delete that a crash interrupted is finished before anything else touches tenants.
+    // A delete or restore that a crash interrupted is finished or cleaned up first.
     if (control.tenants.listDeleting().length > 0) await resumePendingDeletes({ control, pool: getEngine().pool });
+    else removeLeftovers({ pool: getEngine().pool });
     const tenant = control.tenants.require(options.tenant ?? LOCAL_TENANT_ID);
     const ctx: CliContext = {
       config,

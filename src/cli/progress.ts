@@ -3,6 +3,7 @@ import type { IndexProgress } from '../engine/indexer/index-run.js';
 
 const LABELS: Record<IndexProgress['phase'], string> = {
   discovering: 'Finding files',
+  embedding: 'Re-embedding',
   parsing: 'Parsing',
   resolving: 'Resolving imports',
   committing: 'Committing',

@@ -16,6 +16,8 @@ export {
   TENANT_ID_PATTERN,
   TENANT_NAME_MAX_LENGTH,
   TENANT_NAME_PATTERN,
+  checkNameFor,
+  checkTenantName,
   isTenantId,
 } from './tenant-input.js';
 

@@ -11,6 +11,7 @@ import { PctxError, invalidArgument } from '../errors.js';
 import {
   LOCAL_TENANT_ID,
   checkCreateInput,
+  checkNameFor,
   checkEnsureInput,
   checkPatch,
   checkTenantId,
@@ -117,6 +118,7 @@ export class SqliteTenantStore implements TenantStore {
   update(id: string, patch: TenantPatch): Tenant {
     const tenantId = checkTenantId(id);
     const valid = checkPatch(patch);
+    if (valid.name !== undefined) checkNameFor(tenantId, valid.name);
     return this.#db
       .transaction(() => {
         const current = this.#requireActiveRow(tenantId);

@@ -7,7 +7,7 @@ import { PctxError, invalidArgument } from '../errors.js';
 import { isPlainObject, whyNotJson } from './json-value.js';
 import type { CreateTenantInput, EnsureTenantInput, TenantPatch } from './tenant-store.js';
 
-import { LOCAL_TENANT_ID, assertTenantId, isTenantId } from '../tenant-id.js';
+import { LOCAL_TENANT_ID, LOCAL_TENANT_NAME, assertTenantId, isTenantId } from '../tenant-id.js';
 
 /** The id format lives in one place; only `ensure` may create the local tenant. */
 export { LOCAL_TENANT_ID, LOCAL_TENANT_NAME, TENANT_ID_PATTERN, isTenantId } from '../tenant-id.js';
@@ -62,9 +62,20 @@ export interface ValidCreateInput {
   id: string | undefined;
 }
 
+/**
+ * The name `local` belongs to the local tenant, which the CLI recreates under that name
+ * whenever it is missing: another tenant holding it would lock every start-up out.
+ */
+export function checkNameFor(id: string | undefined, name: string): void {
+  if (name === LOCAL_TENANT_NAME && id !== LOCAL_TENANT_ID) {
+    throw invalidArgument('name', `"${LOCAL_TENANT_NAME}" is reserved for the local tenant (${LOCAL_TENANT_ID})`);
+  }
+}
+
 export function checkCreateInput(input: unknown): ValidCreateInput {
   const fields = checkKnownKeys<CreateTenantInput>(input, ['name', 'quotaBytes', 'settings', 'id']);
   const name = checkTenantName(fields.name);
+  checkNameFor(undefined, name);
   const quotaBytes = fields.quotaBytes === undefined ? null : checkQuotaBytes(fields.quotaBytes);
   const settings = fields.settings === undefined ? {} : checkSettings(fields.settings);
   const id = fields.id === undefined ? undefined : checkTenantId(fields.id);

@@ -11,6 +11,8 @@ export interface McpServerOptions {
   tenantId: string;
   name?: string;
   version?: string;
+  /** The tenant's quota, asked on every call so that an update applies at once. @default unlimited */
+  quotaFor?: (tenantId: string) => number | null;
   /** Tools to expose; default all. The HTTP service narrows this by key permissions. */
   tools?: readonly ToolDefinition[];
   /** Observes every call, e.g. for the request log. */
@@ -77,7 +79,8 @@ export function createMcpServer(options: McpServerOptions): Server {
     let failure: PctxError | null = null;
     try {
       if (!tool) throw new PctxError('INVALID_ARGUMENT', { option: 'name', reason: `unknown tool "${request.params.name}"` });
-      return toolResult(await tool.run(options.engine, request.params.arguments ?? {}, { tenantId: options.tenantId, signal: extra.signal, progress }));
+      const ctx = { tenantId: options.tenantId, quotaBytes: options.quotaFor?.(options.tenantId) ?? null, signal: extra.signal, progress };
+      return toolResult(await tool.run(options.engine, request.params.arguments ?? {}, ctx));
     } catch (err) {
       failure = toPctxError(err);
       return toolError(failure);

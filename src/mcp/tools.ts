@@ -13,6 +13,8 @@ import {
 
 export interface ToolContext {
   tenantId: string;
+  /** The tenant's storage quota now (null: unlimited); index runs stop at it. */
+  quotaBytes: number | null;
   signal: AbortSignal;
   /** Reports progress of long tools; a no-op unless the client sent a progressToken. */
   progress: (done: number, total: number | undefined, message: string) => void;
@@ -42,6 +44,8 @@ function describeProgress(p: IndexProgress): string {
   switch (p.phase) {
     case 'discovering':
       return 'Finding files';
+    case 'embedding':
+      return 'Re-embedding symbols for the new embedder';
     case 'parsing':
       return `Parsing ${p.done}/${p.total} files`;
     case 'resolving':
@@ -51,6 +55,24 @@ function describeProgress(p: IndexProgress): string {
     case 'vectors':
       return 'Building the vector index';
   }
+}
+
+/**
+ * MCP progress must only increase: files parsed count 1 each, and every phase after
+ * parsing adds one step on top of the file count.
+ */
+const PHASE_STEP: Record<IndexProgress['phase'], number> = { discovering: 0, embedding: 0, parsing: 0, resolving: 1, committing: 2, vectors: 3 };
+
+/** One per index call: maps phases and file counts onto a single increasing number. */
+function progressCounter(): (p: IndexProgress) => number {
+  let files = 0;
+  return (p) => {
+    if (p.phase === 'parsing') {
+      files = p.total;
+      return p.done;
+    }
+    return p.phase === 'discovering' || p.phase === 'embedding' ? 0 : files + PHASE_STEP[p.phase];
+  };
 }
 
 /**
@@ -67,13 +89,16 @@ export const TOOLS: readonly ToolDefinition[] = [
     shape: indexFolderShape,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     permission: 'write',
-    run: (engine, args, ctx) =>
-      engine.indexFolder(ctx.tenantId, args, {
+    run: (engine, args, ctx) => {
+      const counter = progressCounter();
+      return engine.indexFolder(ctx.tenantId, args, {
         signal: ctx.signal,
+        quotaBytes: ctx.quotaBytes,
         // Keyword search is ready at commit; the HNSW file follows without holding the agent.
         vectors: 'background',
-        onProgress: (p) => ctx.progress(p.done, p.phase === 'parsing' ? p.total : undefined, describeProgress(p)),
-      }),
+        onProgress: (p) => ctx.progress(counter(p), undefined, describeProgress(p)),
+      });
+    },
   },
   {
     name: 'search_symbols',

@@ -71,11 +71,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX symbols_name ON symbols (name COLLATE NOCASE);
 
   -- Contentless: the token text is derived from symbols, so it is not stored twice.
+  -- Full detail: with detail=column, bm25() of a contentless table is 0 for every row.
   CREATE VIRTUAL TABLE symbols_fts USING fts5 (
     name, qualified, signature, doc,
     content = '',
     contentless_delete = 1,
-    detail = column,
     -- Prefix queries of 2-4 characters read one precomputed doclist instead of merging
     -- every matching term (test* on 70k symbols: 6.6 ms -> 0.5 ms).
     prefix = '2 3 4',

@@ -67,7 +67,10 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
         ids:
           meta.dimension === null
             ? []
-            : (db.prepare('SELECT symbol_id FROM embeddings WHERE length(vector) = ? ORDER BY symbol_id').pluck().all(4 + meta.dimension) as number[]),
+            : (db
+                .prepare('SELECT symbol_id FROM embeddings WHERE tenant_id = ? AND length(vector) = ? ORDER BY symbol_id')
+                .pluck()
+                .all(paths.tenantId, 4 + meta.dimension) as number[]),
         previous: readVectorFileState(db),
       };
       const { previous, generation, dimension, ids } = snapshot;
@@ -93,7 +96,7 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
         return done('unchanged', previous);
       }
 
-      const vectorOf = db.prepare('SELECT vector FROM embeddings WHERE symbol_id = ?').pluck();
+      const vectorOf = db.prepare('SELECT vector FROM embeddings WHERE symbol_id = ? AND tenant_id = ?').pluck();
       const recordBytes = 4 + dimension;
       const index = new hnswlib.HierarchicalNSW(SPACE, dimension);
       let mode: VectorBuildMode = 'rebuilt';
@@ -129,7 +132,7 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
           const needed = index.getCurrentCount() + missing.length;
           if (needed > index.getMaxElements()) index.resizeIndex(Math.ceil(needed * 1.25));
           for (const id of missing) {
-            const blob = vectorOf.get(id) as Buffer;
+            const blob = vectorOf.get(id, paths.tenantId) as Buffer;
             if (blob.length !== recordBytes) continue;
             index.addPoint(decodeVector(blob), id, true);
             added++;
@@ -140,7 +143,8 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
       if (!patched) {
         const fresh = new hnswlib.HierarchicalNSW(SPACE, dimension);
         fresh.initIndex({ maxElements: Math.max(1024, Math.ceil(ids.length * 1.25)), m, efConstruction, randomSeed: 100, allowReplaceDeleted: true });
-        for (const row of db.prepare('SELECT symbol_id, vector FROM embeddings ORDER BY symbol_id').raw().iterate() as IterableIterator<[number, Buffer]>) {
+        const all = db.prepare('SELECT symbol_id, vector FROM embeddings WHERE tenant_id = ? ORDER BY symbol_id').raw();
+        for (const row of all.iterate(paths.tenantId) as IterableIterator<[number, Buffer]>) {
           if (row[1].length === recordBytes) fresh.addPoint(decodeVector(row[1]), row[0]);
         }
         db.exec('COMMIT');

@@ -65,7 +65,7 @@ export class VectorIndex {
 }
 
 const buildLocks = new KeyedMutex();
-/** Builds are CPU-heavy: at most one per core minus the one serving requests. */
+/** Builds are CPU-heavy and a process serves requests too: one build at a time. */
 const buildSlots = new Semaphore(1);
 
 /** Runs buildVectorFile in a worker thread so the event loop stays free. */

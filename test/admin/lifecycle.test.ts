@@ -278,13 +278,28 @@ describe('backup and restore', () => {
     await tar.create({ gzip: true, file: newer, cwd: future }, fs.readdirSync(future));
     await expect(restoreTenant(ctx, newer, { as: 'x3' })).rejects.toMatchObject({ code: 'PCTX_ERR_SCHEMA_TOO_NEW' });
 
+    // Checksums that match a file that is not a database (was PCTX_ERR_INTERNAL).
+    const notDb = tempDir();
+    await tar.extract({ file: good, cwd: notDb });
+    fs.writeFileSync(path.join(notDb, 'index.db'), 'not a database at all, but checksummed');
+    const m2 = JSON.parse(fs.readFileSync(path.join(notDb, 'manifest.json'), 'utf8'));
+    m2.files = [{ name: 'index.db', size: fs.statSync(path.join(notDb, 'index.db')).size, sha256: sha256File(path.join(notDb, 'index.db')) }];
+    fs.writeFileSync(path.join(notDb, 'manifest.json'), JSON.stringify(m2));
+    fs.rmSync(path.join(notDb, 'vectors.hnsw'));
+    const notDbArchive = path.join(tempDir(), 'notdb.tar.gz');
+    await tar.create({ gzip: true, file: notDbArchive, cwd: notDb }, ['manifest.json', 'index.db']);
+    await expect(restoreTenant(ctx, notDbArchive, { as: 'x5' })).rejects.toMatchObject({ code: 'PCTX_ERR_BACKUP_INVALID' });
+
+    // An invalid --as name is refused before any folder moves (one was left orphaned).
+    await expect(restoreTenant(ctx, good, { as: 'bad name!' })).rejects.toMatchObject({ code: 'PCTX_ERR_INVALID_ARGUMENT', details: { option: 'as' } });
+
     // Not an archive at all.
     const junk = path.join(tempDir(), 'junk.tar.gz');
     fs.writeFileSync(junk, 'definitely not a tarball');
     await expect(restoreTenant(ctx, junk, { as: 'x4' })).rejects.toMatchObject({ code: 'PCTX_ERR_BACKUP_INVALID' });
 
     expect(w.control.tenants.list()).toHaveLength(tenantsBefore);
-    expect(fs.readdirSync(path.join(w.dataDir, 'tenants')).filter((n) => n.startsWith('.'))).toEqual([]);
+    expect(fs.readdirSync(path.join(w.dataDir, 'tenants')).sort()).toEqual([tenant.id]);
     w.control.close();
   });
 });

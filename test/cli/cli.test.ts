@@ -84,6 +84,10 @@ describe('CLI --json contract', () => {
     const json = await cli(dataDir, 'source', 'nope', '--json');
     expect(json.code).toBe(1);
     expect(json.json).toEqual({ error: { code: 'PCTX_ERR_SYMBOL_NOT_FOUND', message: 'Symbol "nope" does not exist', details: { symbolId: 'nope' } } });
+    // Usage errors too: exit code 2, and the same document with --json (was a stack trace).
+    const usage = await cli(dataDir, 'search', 'x', '--limit', '0', '--json');
+    expect(usage.code).toBe(2);
+    expect(usage.json.error).toMatchObject({ code: 'PCTX_ERR_INVALID_ARGUMENT', message: expect.stringContaining('--limit must be a whole number from 1 to 100') });
     const human = await cli(dataDir, 'outline', 'ghost', 'a.ts');
     expect(human.code).toBe(1);
     expect(human.stdout).toBe('');

@@ -182,11 +182,21 @@ describe('TenantStore.ensure', () => {
 
   it('refuses to create a tenant whose name another tenant holds', () => {
     const { tenants } = fixture().open();
-    tenants.create({ name: 'local' });
-    expect(thrown(() => tenants.ensure({ id: LOCAL_TENANT_ID, name: 'local' }))).toMatchObject({
+    tenants.create({ name: 'laptop' });
+    expect(thrown(() => tenants.ensure({ id: LOCAL_TENANT_ID, name: 'laptop' }))).toMatchObject({
       code: 'PCTX_ERR_TENANT_EXISTS',
-      details: { tenant: 'local' },
+      details: { tenant: 'laptop' },
     });
+  });
+
+  it('reserves the name local for the local tenant, so the CLI can always recreate it (it locked every start-up out)', () => {
+    const { tenants } = fixture().open();
+    expect(thrown(() => tenants.create({ name: 'local' }))).toMatchObject({ code: 'PCTX_ERR_INVALID_ARGUMENT', details: { option: 'name' } });
+    const other = tenants.create({ name: 'other' });
+    expect(thrown(() => tenants.update(other.id, { name: 'local' }))).toMatchObject({ code: 'PCTX_ERR_INVALID_ARGUMENT', details: { option: 'name' } });
+    tenants.ensure({ id: LOCAL_TENANT_ID, name: 'local' });
+    tenants.update(LOCAL_TENANT_ID, { name: 'laptop' });
+    expect(tenants.update(LOCAL_TENANT_ID, { name: 'local' }).name).toBe('local');
   });
 
   it('validates the id and the name', () => {

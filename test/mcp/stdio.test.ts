@@ -14,10 +14,10 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
 });
 
-async function connect(dataDir: string): Promise<Client> {
+async function connect(dataDir: string, ...extra: string[]): Promise<Client> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'serve', '--data-dir', dataDir],
+    args: ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'serve', '--data-dir', dataDir, ...extra],
     cwd: repoRoot,
     env: { ...process.env, PCTX_WORKERS: '2', PCTX_EMBEDDING_DIMENSION: '64' } as Record<string, string>,
     stderr: 'pipe',
@@ -72,6 +72,8 @@ describe('MCP over stdio', () => {
     expect(body(indexed)).toMatchObject({ repo: 'demo', files: { total: 8, indexed: 8 } });
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.some((p) => p.message?.startsWith('Parsing'))).toBe(true);
+    // MCP requires progress to increase (it went back to 0 after parsing).
+    for (let i = 1; i < progress.length; i++) expect(progress[i]!.progress).toBeGreaterThanOrEqual(progress[i - 1]!.progress);
 
     const found = await client.callTool({ name: 'search_symbols', arguments: { query: 'getUserById' } });
     const hit = body(found).results[0];
@@ -81,6 +83,20 @@ describe('MCP over stdio', () => {
 
     const source = await client.callTool({ name: 'get_symbol_source', arguments: { id: hit.id } });
     expect(body(source).source).toContain('getUserById(id: string): string {');
+  });
+
+  it("enforces the served tenant's quota on index_folder (the MCP path passed none)", async () => {
+    const dataDir = tempDir();
+    const root = path.join(tempDir(), 'demo');
+    writeTree(root, DEMO_REPO);
+    const create = await import('node:child_process').then(({ execFileSync }) =>
+      execFileSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'tenants', 'create', 'tiny', '--quota', '4KB', '--data-dir', dataDir], { cwd: repoRoot }),
+    );
+    expect(String(create)).toMatch(/^[0-9a-f]{8}\n$/);
+    const client = await connect(dataDir, '--tenant', 'tiny');
+    const result = await client.callTool({ name: 'index_folder', arguments: { path: root } });
+    expect(result.isError).toBe(true);
+    expect(body(result).error).toMatchObject({ code: 'PCTX_ERR_QUOTA_EXCEEDED', details: { limit: 4096 } });
   });
 
   it('reports failures as tool errors carrying the registry code', async () => {

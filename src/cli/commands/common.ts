@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { reportError } from '../output.js';
 import type { CommonOptions } from '../context.js';
 
@@ -26,7 +26,7 @@ export function intOption(name: string, min: number, max: number): (value: strin
   return (value: string) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min || n > max) {
-      throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
     }
     return n;
   };

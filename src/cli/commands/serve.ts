@@ -11,7 +11,12 @@ export function serveCommand(): Command {
     .action(
       action(async (options: CommonOptions) => {
         await withContext(options, async (ctx) => {
-          const server = createMcpServer({ engine: ctx.engine(), tenantId: ctx.tenant.id, version: PACKAGE_VERSION });
+          const server = createMcpServer({
+            engine: ctx.engine(),
+            tenantId: ctx.tenant.id,
+            version: PACKAGE_VERSION,
+            quotaFor: (id) => ctx.control.tenants.get(id)?.quotaBytes ?? null,
+          });
           const transport = new StdioServerTransport();
           const closed = new Promise<void>((resolve) => {
             transport.onclose = () => resolve();

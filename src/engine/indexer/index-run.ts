@@ -4,7 +4,7 @@ import { PctxError, isPctxError } from '../../errors.js';
 import { languageForPath } from '../../parse/languages.js';
 import { resolveImport } from '../../parse/resolve-import.js';
 import type { ImportKind, LanguageId } from '../../parse/types.js';
-import { openTenantDb } from '../../tenant/tenant-db.js';
+import { openTenantDb, type TenantDb } from '../../tenant/tenant-db.js';
 import type { TenantLease } from '../../tenant/tenant-pool.js';
 import { QuotaGuard } from '../../tenant/quota.js';
 import { encodeVector } from '../../tenant/vector-codec.js';
@@ -19,7 +19,7 @@ import type { ParseBatch, ParsedFile, ParseFileTask } from './parse-protocol.js'
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
-export type IndexPhase = 'discovering' | 'parsing' | 'resolving' | 'committing' | 'vectors';
+export type IndexPhase = 'discovering' | 'embedding' | 'parsing' | 'resolving' | 'committing' | 'vectors';
 
 export interface IndexProgress {
   phase: IndexPhase;
@@ -108,6 +108,30 @@ const BATCH_MAX_FILES = 48;
 const BATCH_MAX_BYTES = 1 << 20;
 const SKIPPED_REPORT_LIMIT = 100;
 
+/**
+ * Re-embeds every symbol of the tenant with `embedder`, from the fields stored in the
+ * symbols table, in chunks (each an await, so a remote provider's requests and other
+ * work interleave). Runs inside the caller's transaction. Returns the symbols embedded.
+ */
+async function reembedTenant(db: TenantDb, tenantId: string, embedder: EmbeddingProvider, signal: AbortSignal | undefined): Promise<number> {
+  const select = db.prepare(
+    'SELECT id, name, qualified_name AS qualifiedName, kind, signature, doc FROM symbols WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT 512',
+  );
+  const upsert = db.prepare(
+    'INSERT INTO embeddings (symbol_id, tenant_id, vector) VALUES (?, ?, ?) ON CONFLICT (symbol_id) DO UPDATE SET vector = excluded.vector',
+  );
+  let last = 0;
+  let total = 0;
+  for (;;) {
+    const rows = select.all(tenantId, last) as { id: number; name: string; qualifiedName: string; kind: string; signature: string; doc: string | null }[];
+    if (rows.length === 0) return total;
+    const vectors = await embedder.embedSymbols(rows, signal);
+    rows.forEach((row, i) => upsert.run(row.id, tenantId, encodeVector(vectors[i]!)));
+    last = rows[rows.length - 1]!.id;
+    total += rows.length;
+  }
+}
+
 function readGoModule(rootReal: string): string | null {
   try {
     const text = fs.readFileSync(path.join(rootReal, 'go.mod'), 'utf8');
@@ -182,10 +206,15 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
     const writer = new IndexWriter(db, lease.tenantId, ctx.now);
     db.exec('BEGIN IMMEDIATE');
     try {
-      const repo: RepoRow = writer.upsertRepo(rootReal, options.name ?? repoSlug(path.basename(rootReal)));
+      const repo: RepoRow = writer.upsertRepo(rootReal, options.name ?? repoSlug(path.basename(rootReal)), options.name !== undefined);
       const stored = writer.storedFiles(repo.id);
       const meta = readEmbeddingsMeta(db);
-      const embedderChanged = meta.provider !== null && (meta.provider !== embedder.id || meta.dimension !== embedder.dimension);
+      // Vectors of different embedders are not comparable: every repository of the tenant
+      // is re-embedded from its stored symbol fields (no re-parse needed), in this run.
+      if (meta.provider !== null && (meta.provider !== embedder.id || meta.dimension !== embedder.dimension)) {
+        progress({ phase: 'embedding', done: 0, total: 0 });
+        if ((await reembedTenant(db, lease.tenantId, embedder, options.signal)) > 0) embeddingsChanged = true;
+      }
 
       const tasks: ParseFileTask[] = [];
       const sizes = new Map<string, number>();
@@ -195,7 +224,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
         seen.add(f.relPath);
         const old = stored.get(f.relPath);
         const sameStat = old !== undefined && old.size === f.size && old.mtimeMs === Math.floor(f.mtimeMs) && old.language === f.language;
-        if (sameStat && !embedderChanged) {
+        if (sameStat) {
           unchanged++;
           continue;
         }
@@ -204,7 +233,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
           absPath: f.absPath,
           relPath: f.relPath,
           language: f.language as LanguageId,
-          knownHash: embedderChanged || old === undefined || old.language !== f.language ? null : old.hash,
+          knownHash: old === undefined || old.language !== f.language ? null : old.hash,
         });
       }
 
@@ -242,7 +271,6 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
             if (old && f.reason !== 'unreadable') {
               if (writer.removeFile(old.id) > 0) embeddingsChanged = true;
               removed++;
-              seen.delete(f.relPath);
             }
             continue;
           }

@@ -21,7 +21,7 @@ export interface ParsePoolOptions {
 
 interface Slot {
   worker: Worker;
-  inFlight: Map<number, { resolve: (r: ParseBatchResult) => void; reject: (e: Error) => void }>;
+  inFlight: Map<number, { root: string; resolve: (r: ParseBatchResult) => void; reject: (e: Error) => void }>;
   idleTimer: NodeJS.Timeout | undefined;
 }
 
@@ -99,7 +99,7 @@ export class ParsePool {
       if (best < 0) return;
       const slot = this.slots[best] ?? this.start(best);
       const job = this.queue.shift()!;
-      slot.inFlight.set(job.batch.batchId, { resolve: job.resolve, reject: job.reject });
+      slot.inFlight.set(job.batch.batchId, { root: job.batch.rootReal, resolve: job.resolve, reject: job.reject });
       if (slot.idleTimer) clearTimeout(slot.idleTimer);
       slot.idleTimer = undefined;
       slot.worker.ref();
@@ -120,7 +120,7 @@ export class ParsePool {
     });
     const fail = (reason: string) => {
       if (this.slots[i] === slot) this.slots[i] = null;
-      for (const pending of slot.inFlight.values()) pending.reject(new PctxError('INTERNAL', { reason: `parse worker ${reason}` }));
+      for (const pending of slot.inFlight.values()) pending.reject(new PctxError('INDEX_FAILED', { root: pending.root, reason: `parse worker ${reason}` }));
       slot.inFlight.clear();
       if (slot.idleTimer) clearTimeout(slot.idleTimer);
       this.dispatch();

@@ -100,6 +100,8 @@ type RankedRow = SymbolRow & { rank: number };
  * BM25; their candidates come from the name B-tree and a bounded sample instead.
  */
 const RANK_LIMIT = 1000;
+/** Most points BM25 adds to a candidate: it orders hits within a name tier, never across. */
+const BM25_POINTS = 5;
 /** Rows of a broad expression scored by name alone. */
 const BROAD_SAMPLE = 300;
 
@@ -149,8 +151,8 @@ const TEST_PATH = /(^|\/)(tests?|__tests__|spec|testing)\/|(^|\/)test_[^/]*$|_te
  * How well a symbol answers the query, independent of BM25: exact name or qualified name
  * 100; name starting with the query 60 (shorter names first); every query word inside
  * the name 30 (as a sub-word or, for names like `urlparse`, a substring); some 10. Test
- * code loses 8 and a documented symbol gains 2, so among equal names the documented
- * implementation comes before test helpers.
+ * code loses 10 and a documented symbol gains 3, so among equal names the documented
+ * implementation comes before test helpers whatever BM25 says (it adds at most 5).
  */
 function nameScore(row: SymbolRow, joined: string, dotted: string, words: string[]): number {
   const name = row.name.toLowerCase();
@@ -163,8 +165,8 @@ function nameScore(row: SymbolRow, joined: string, dotted: string, words: string
     const hits = wordSubs.filter((w) => subs.has(w) || (w.length >= 3 && name.includes(w))).length;
     score = hits > 0 && hits === wordSubs.length ? 30 : hits > 0 ? 10 : 0;
   }
-  if (TEST_PATH.test(row.filePath)) score -= 8;
-  if (row.doc) score += 2;
+  if (TEST_PATH.test(row.filePath)) score -= 10;
+  if (row.doc) score += 3;
   return score;
 }
 
@@ -173,8 +175,8 @@ function nameScore(row: SymbolRow, joined: string, dotted: string, words: string
  * starts with the query (NOCASE B-tree, microseconds), FTS5 matches of the query's words
  * and sub-words ranked by BM25 (names weigh most, then qualified names, signatures,
  * docs) when few enough match, and a bounded sample when the words are too common to
- * rank. Each candidate scores name quality (exact > prefix > all sub-words) plus BM25
- * relative to the best hit, so identifier queries put the declaration first and
+ * rank. Each candidate scores name quality (exact > prefix > all sub-words) plus up to
+ * 5 points of BM25 relative to the best hit (a tie-breaker within a name tier), so identifier queries put the declaration first and
  * descriptive queries fall back on BM25. When requiring every word finds too little,
  * any word may match.
  */
@@ -211,7 +213,7 @@ export function keywordSearch(db: TenantDb, tenantId: string, params: SearchSymb
 
   const dotted = parsed.words.join('.');
   return [...candidates.values()]
-    .map(({ row, bm25 }) => ({ row, score: nameScore(row, joined, dotted, parsed.words) + 10 * bm25 }))
+    .map(({ row, bm25 }) => ({ row, score: nameScore(row, joined, dotted, parsed.words) + BM25_POINTS * bm25 }))
     .sort((a, b) => b.score - a.score || a.row.name.length - b.row.name.length || a.row.rowId - b.row.rowId)
     .slice(0, limit);
 }
