@@ -28,8 +28,9 @@ async function connect(dataDir: string, ...extra: string[]): Promise<Client> {
   return client;
 }
 
-function body(result: { content: unknown; structuredContent?: unknown }): any {
-  return result.structuredContent;
+/** The structuredContent of a tool result (the SDK types results as a union). */
+function body(result: unknown): any {
+  return (result as { structuredContent?: unknown }).structuredContent;
 }
 
 describe('MCP over stdio', () => {

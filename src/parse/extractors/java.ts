@@ -1,20 +1,11 @@
 import type { Node } from 'web-tree-sitter';
 import type { Handler, LanguageSpec } from '../extract/language-spec.js';
+import { typeDecl } from '../extract/type-decl.js';
 import { hasToken } from '../extract/nodes.js';
 import { stripLeadingAnnotations } from '../extract/text.js';
 import type { SymbolKind } from '../types.js';
 
 const sigMap = stripLeadingAnnotations;
-
-function typeDecl(kind: SymbolKind): Handler {
-  return (node, ex, scope) => {
-    const name = node.childForFieldName('name');
-    if (name === null) return;
-    const body = node.childForFieldName('body');
-    const index = ex.emit(node, ex.text(name), kind, scope, { sigEnd: body, sigMap });
-    if (body !== null) ex.walk(body, ex.scopeOf(index, 'type'));
-  };
-}
 
 function callable(kind: SymbolKind): Handler {
   return (node, ex, scope) => {

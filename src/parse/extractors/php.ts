@@ -1,21 +1,12 @@
 import type { Node } from 'web-tree-sitter';
 import { FILE_SCOPE, type Extractor } from '../extract/extractor.js';
 import type { Handler, LanguageSpec } from '../extract/language-spec.js';
+import { typeDecl } from '../extract/type-decl.js';
 import { childOfType } from '../extract/nodes.js';
 import { stripLeadingAnnotations, unquote } from '../extract/text.js';
 import type { ImportKind, SymbolKind } from '../types.js';
 
 const sigMap = stripLeadingAnnotations;
-
-function typeDecl(kind: SymbolKind): Handler {
-  return (node, ex, scope) => {
-    const name = node.childForFieldName('name');
-    if (name === null) return;
-    const body = node.childForFieldName('body');
-    const index = ex.emit(node, ex.text(name), kind, scope, { sigEnd: body, sigMap });
-    if (body !== null) ex.walk(body, ex.scopeOf(index, 'type'));
-  };
-}
 
 /**
  * `namespace A\B { ... }` scopes its block; the statement form `namespace A\B;` scopes every
