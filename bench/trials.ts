@@ -1,0 +1,19 @@
+/**
+ * The table of trials: every benchmark this folder has, one file per operation, each run
+ * in a fresh process by `npm run bench -- [name…]` (all when none is named).
+ */
+export interface Trial {
+  name: string;
+  /** Benchmark file, relative to bench/. */
+  file: string;
+  args: string[];
+  about: string;
+}
+
+export const TRIALS: readonly Trial[] = [
+  { name: 'index', file: 'index-corpus.ts', args: ['--corpus', 'stdlib,npm'], about: 'index throughput vs the tree-sitter parse ceiling; vector build; no-op re-index' },
+  { name: 'index-stages', file: 'index-stages.ts', args: ['--corpus', 'stdlib,npm'], about: 'CPU time of each index stage on one thread (read, hash, parse, FTS text, embed, write)' },
+  { name: 'search', file: 'search.ts', args: [], about: 'keyword / semantic / hybrid latency on ≥100k symbols vs a naive LIKE scan' },
+  { name: 'search-stages', file: 'search-stages.ts', args: [], about: 'keyword search time by SQL statement, and the slowest queries' },
+  { name: 'pool', file: 'pool.ts', args: [], about: '10,000 tenants behind 256 handles vs one shared database: acquire, miss, throughput, memory, delete' },
+];
