@@ -146,6 +146,11 @@ try {
     const built = buildShared(sharedFile, templates, gen, (done) => done % 2000 === 0 && log(`shared database: ${done} tenants loaded`));
     setup.shared = { ms: r(built.ms), bytes: folderBytes(path.dirname(sharedFile)) };
   }
+  // Setup wrote gigabytes: flush them now, so background writeback does not slow the file
+  // creations (-wal, -shm) and unlinks that every measured open and close performs.
+  started = performance.now();
+  spawnSync('sync');
+  setup.syncMs = r(performance.now() - started);
   printTable(
     `Pool setup: ${TENANTS.toLocaleString('en-US')} tenants from ${templates.length} real templates`,
     ['step', 'ms', 'per tenant µs', 'data on disk MB'],
@@ -153,6 +158,7 @@ try {
       ['index the template folders (Engine)', r(templatesMs), null, null],
       ['per-tenant: copy template + rewrite tenant ids', r(gen.ms), r((gen.ms * 1000) / TENANTS), r(gen.bytes / 1e6)],
       ...(needShared ? [['shared: load every tenant into one database', (setup.shared as { ms: number }).ms, r(((setup.shared as { ms: number }).ms * 1000) / TENANTS), r((setup.shared as { bytes: number }).bytes / 1e6)] as (string | number | null)[]] : []),
+      ['sync (flush the generated data before measuring)', setup.syncMs as number, null, null],
     ],
   );
   process.stdout.write(`\ntemplates: ${templates.map((t) => `${t.name} ${t.symbols.length} symbols`).join(' · ')} — ${totalSymbols.toLocaleString('en-US')} symbols in all\n`);
@@ -479,13 +485,14 @@ try {
     }
     const perTenantMs = median(filesOnly.map((f) => f.totalMs));
     const rmMs = median(filesOnly.map((f) => f.rmMs));
+    const quickMs = median(filesOnly.map((f) => f.closeMs + f.renameMs));
     const e2eMs = median(endToEnd);
     const sharedMs = median(sharedRuns.map((s) => s.deleteMs + s.checkpointMs));
     results.delete = {
       bigTenant: { symbols: big.symbols, bytes: big.bytes, buildMs: r(big.ms), template: biggest.name },
       perTenant: { deleteTenantMs: endToEnd.map(r), filesOnly: filesOnly.map((f) => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, r(v)]))) },
       shared: sharedRuns.map((s) => ({ deleteMs: r(s.deleteMs), checkpointMs: r(s.checkpointMs), rows: s.rows, freelistBytes: s.freelistBytes })),
-      medians: { perTenantFilesMs: r(perTenantMs), deleteTenantMs: r(e2eMs), rmMs: r(rmMs), withoutRmMs: r(e2eMs - rmMs), sharedMs: r(sharedMs) },
+      medians: { perTenantFilesMs: r(perTenantMs), deleteTenantMs: r(e2eMs), rmMs: r(rmMs), closeAndRenameMs: r(quickMs), sharedMs: r(sharedMs) },
     };
     const sharedFreed = sharedRuns[0]!.freelistBytes;
     printTable(
@@ -497,8 +504,8 @@ try {
         ['per-tenant', '  of which: rename', r(median(filesOnly.map((f) => f.renameMs))), null],
         ['per-tenant', '  of which: rm -r', r(median(filesOnly.map((f) => f.rmMs))), null],
         ['per-tenant', 'deleteTenant() end to end (control-plane tombstone + files + purge)', r(e2eMs), ratio(e2eMs, perTenantMs)],
-        ['per-tenant', 'derived: deleteTenant() minus its rm -r (if the trash were removed after returning)', r(e2eMs - rmMs), ratio(e2eMs - rmMs, perTenantMs)],
-        ['shared', 'DELETE its rows from 6 tables + FTS, one transaction', r(median(sharedRuns.map((s) => s.deleteMs))), ratio(median(sharedRuns.map((s) => s.deleteMs)), perTenantMs)],
+        ['per-tenant', 'close handle + rename only (what a delete that removed the trash after returning would wait for)', r(quickMs), ratio(quickMs, perTenantMs)],
+        ['shared', 'DELETE its rows from 5 tables + FTS5, one transaction', r(median(sharedRuns.map((s) => s.deleteMs))), ratio(median(sharedRuns.map((s) => s.deleteMs)), perTenantMs)],
         ['shared', 'wal_checkpoint(TRUNCATE)', r(median(sharedRuns.map((s) => s.checkpointMs))), null],
         ['shared', 'total', r(sharedMs), ratio(sharedMs, perTenantMs)],
       ],
@@ -525,14 +532,14 @@ try {
     const worst = Math.max(...mem['per-tenant']!.points.map((p) => p.rssMiB));
     verdict.push([`RSS with ${HANDLES} tenants open (max over the run)`, `≤${TARGETS.rssGiB} GiB`, `${r(worst)} MiB`, worst <= TARGETS.rssGiB * 1024]);
   }
-  const del = results.delete as { medians: { perTenantFilesMs: number; sharedMs: number; deleteTenantMs: number; withoutRmMs: number } } | undefined;
+  const del = results.delete as { medians: { perTenantFilesMs: number; sharedMs: number; deleteTenantMs: number; closeAndRenameMs: number } } | undefined;
   if (del) {
     verdict.push(['per-tenant delete (files)', `≤${TARGETS.deleteMs} ms`, `${del.medians.perTenantFilesMs} ms`, del.medians.perTenantFilesMs <= TARGETS.deleteMs]);
     verdict.push(['deleteTenant() end to end', `≤${TARGETS.deleteMs} ms`, `${del.medians.deleteTenantMs} ms`, del.medians.deleteTenantMs <= TARGETS.deleteMs]);
     const speedup = del.medians.sharedMs / del.medians.perTenantFilesMs;
     verdict.push(['shared delete / per-tenant delete (files)', `≥${TARGETS.deleteSpeedup}×`, `${r(speedup)}×`, speedup >= TARGETS.deleteSpeedup]);
-    const deferred = del.medians.sharedMs / del.medians.withoutRmMs;
-    verdict.push(['  same, if the rm ran after returning (derived)', `≥${TARGETS.deleteSpeedup}×`, `${r(deferred)}×`, null]);
+    const deferred = del.medians.sharedMs / del.medians.closeAndRenameMs;
+    verdict.push(['  shared delete / per-tenant close + rename only', `≥${TARGETS.deleteSpeedup}×`, `${r(deferred)}×`, null]);
   }
   results.verdict = verdict.map(([what, target, measured, met]) => ({ what, target, measured, met }));
   printTable('Targets', ['what', 'target', 'measured', 'met'], verdict.map(([a, b, c, d]) => [a, b, c, d === null ? '' : d ? 'yes' : 'NO']));
