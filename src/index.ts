@@ -32,7 +32,7 @@ export { backupTenant } from './admin/backup-tenant.js';
 export type { BackupResult } from './admin/backup-tenant.js';
 export { restoreTenant } from './admin/restore-tenant.js';
 export type { RestoreOptions, RestoreResult } from './admin/restore-tenant.js';
-export { deleteTenant, resumePendingDeletes } from './admin/delete-tenant.js';
+export { deleteTenant, resumePendingDeletes, settleTenantRemovals } from './admin/delete-tenant.js';
 export type { AdminContext } from './admin/admin-context.js';
 export type { BackupManifest } from './admin/backup-manifest.js';
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { PctxError } from '../errors.js';
-import { tenantsRoot } from '../tenant/tenant-paths.js';
+import { tenantsRoot, uniqueTrashPath } from '../tenant/tenant-paths.js';
 import { tenantDiskUsage } from '../tenant/quota.js';
 import type { AdminContext } from './admin-context.js';
 
@@ -11,37 +12,75 @@ export interface DeleteTenantResult {
   bytesFreed: number;
 }
 
+/** Trash folders still being removed in the background, by this process. */
+const removals = new Set<Promise<void>>();
+
+/**
+ * Resolves once every trash folder this process moved aside has been removed. A
+ * process that exits waits for them anyway (each is a pending fs request); this lets
+ * callers and tests wait on purpose.
+ */
+export async function settleTenantRemovals(): Promise<void> {
+  await Promise.all([...removals]);
+}
+
+function removeInBackground(dir: string): Promise<void> {
+  const removal = fs.promises
+    .rm(dir, { recursive: true, force: true })
+    .catch((err: unknown) => process.emitWarning(`could not remove ${dir}: ${(err as Error).message}`))
+    .finally(() => removals.delete(removal));
+  removals.add(removal);
+  return removal;
+}
+
 /**
  * Deletes a tenant by its files, in an order that a crash at any step can resume:
  * 1. tombstone in the control plane (status `deleting`; its API keys are revoked in the
  *    same transaction, so they stop working at once);
  * 2. block the tenant in the pool and wait for outstanding leases, closing its handle;
- * 3. move the folder to its trash path (one rename), then remove it;
- * 4. purge the tenant row and its keys, which clears the tombstone.
+ * 3. move the folder to a trash path (one rename);
+ * 4. purge the tenant row and its keys, which clears the tombstone;
+ * then remove the trash folder in the background: the tenant is gone from the moment
+ * of the rename, and a crash during removal leaves a trash folder that start-up cleans.
  * Idempotent: deleting a tenant that is already tombstoned finishes the job.
  */
 export async function deleteTenant(ctx: AdminContext, idOrName: string): Promise<DeleteTenantResult> {
   const tenant = ctx.control.tenants.get(idOrName);
   if (!tenant) throw new PctxError('TENANT_NOT_FOUND', { tenant: idOrName });
   ctx.control.tenants.markDeleting(tenant.id);
-  const bytesFreed = await finishDelete(ctx, tenant.id);
-  return { tenantId: tenant.id, name: tenant.name, bytesFreed };
+  const { bytes } = await finishDelete(ctx, tenant.id);
+  return { tenantId: tenant.id, name: tenant.name, bytesFreed: bytes };
 }
 
-async function finishDelete(ctx: AdminContext, tenantId: string): Promise<number> {
+async function finishDelete(ctx: AdminContext, tenantId: string): Promise<{ bytes: number; removed: Promise<void> }> {
   await ctx.pool.block(tenantId, new PctxError('TENANT_DELETING', { tenantId }));
   try {
     const paths = ctx.pool.paths(tenantId);
     const bytes = tenantDiskUsage(paths);
+    const trash: string[] = trashOf(paths.trash);
     if (fs.existsSync(paths.dir)) {
-      fs.rmSync(paths.trash, { recursive: true, force: true });
-      fs.renameSync(paths.dir, paths.trash);
+      const target = uniqueTrashPath(paths);
+      fs.renameSync(paths.dir, target);
+      trash.push(target);
     }
-    fs.rmSync(paths.trash, { recursive: true, force: true });
     ctx.control.tenants.purge(tenantId);
-    return bytes;
+    return { bytes, removed: Promise.all(trash.map(removeInBackground)).then(() => undefined) };
   } finally {
     ctx.pool.unblock(tenantId);
+  }
+}
+
+/** Trash folders an earlier, interrupted delete of this tenant left behind. */
+function trashOf(trashPrefix: string): string[] {
+  const dir = path.dirname(trashPrefix);
+  const base = path.basename(trashPrefix);
+  try {
+    return fs
+      .readdirSync(dir)
+      .filter((name) => name === base || name.startsWith(`${base}.`))
+      .map((name) => path.join(dir, name));
+  } catch {
+    return [];
   }
 }
 
@@ -55,7 +94,7 @@ const LEFTOVER_MIN_AGE_MS = 10 * 60 * 1000;
 export async function resumePendingDeletes(ctx: AdminContext): Promise<string[]> {
   const resumed: string[] = [];
   for (const tenant of ctx.control.tenants.listDeleting()) {
-    await finishDelete(ctx, tenant.id);
+    await (await finishDelete(ctx, tenant.id)).removed;
     resumed.push(tenant.id);
   }
   removeLeftovers(ctx);

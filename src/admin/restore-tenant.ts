@@ -6,7 +6,7 @@ import * as tar from 'tar';
 import { checkTenantName, type Tenant } from '../control/index.js';
 import { PctxError, isPctxError } from '../errors.js';
 import { openTenantDb } from '../tenant/tenant-db.js';
-import { TENANT_FILES, newStagingDir, type TenantPaths } from '../tenant/tenant-paths.js';
+import { TENANT_FILES, newStagingDir, uniqueTrashPath, type TenantPaths } from '../tenant/tenant-paths.js';
 import { TENANT_SCHEMA_VERSION } from '../tenant/tenant-schema.js';
 import { sha256File } from '../util/atomic-file.js';
 import type { AdminContext } from './admin-context.js';
@@ -145,10 +145,10 @@ export async function restoreTenant(ctx: AdminContext, archive: string, options:
     await ctx.pool.block(target.id, new PctxError('TENANT_DELETING', { tenantId: target.id }, { message: `Tenant "${target.id}" is being restored` }));
     let tenant: Tenant;
     try {
-      fs.rmSync(live.trash, { recursive: true, force: true });
-      if (fs.existsSync(live.dir)) fs.renameSync(live.dir, live.trash);
+      const trash = uniqueTrashPath(live);
+      if (fs.existsSync(live.dir)) fs.renameSync(live.dir, trash);
       fs.renameSync(staging, live.dir);
-      fs.rmSync(live.trash, { recursive: true, force: true });
+      fs.rmSync(trash, { recursive: true, force: true });
       tenant = target.existing
         ? ctx.control.tenants.update(target.id, { name: target.name, settings: manifest.tenant.settings, quotaBytes: manifest.tenant.quotaBytes })
         : ctx.control.tenants.create({ id: target.id, name: target.name, settings: manifest.tenant.settings, quotaBytes: manifest.tenant.quotaBytes });

@@ -6,7 +6,7 @@ import { createEmbedder } from '../engine/embed/create-embedder.js';
 import { Engine } from '../engine/engine.js';
 import { LOCAL_TENANT_ID, LOCAL_TENANT_NAME } from '../tenant/tenant-paths.js';
 import type { AdminContext } from '../admin/admin-context.js';
-import { removeLeftovers, resumePendingDeletes } from '../admin/delete-tenant.js';
+import { removeLeftovers, resumePendingDeletes, settleTenantRemovals } from '../admin/delete-tenant.js';
 
 /** Options every subcommand accepts. */
 export interface CommonOptions {
@@ -65,6 +65,7 @@ export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContex
     };
     return await fn(ctx);
   } finally {
+    await settleTenantRemovals();
     await engine?.close();
     control.close();
   }

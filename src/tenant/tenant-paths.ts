@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assertTenantId } from '../tenant-id.js';
@@ -19,9 +20,10 @@ export interface TenantPaths {
   /** `<dir>/vectors.hnsw` */
   readonly vectors: string;
   /**
-   * `<dataDir>/tenants/.trash-<id>`: where a deleted or replaced tenant folder is moved
-   * (one atomic rename) before it is removed, so a crash never leaves a half-removed
-   * folder at the live path. Not a valid id, so never opened as a tenant.
+   * `<dataDir>/tenants/.trash-<id>`: the prefix of the paths (see uniqueTrashPath) where a
+   * deleted or replaced tenant folder is moved (one atomic rename) before it is removed,
+   * so a crash never leaves a half-removed folder at the live path. Not a valid id, so
+   * never opened as a tenant.
    */
   readonly trash: string;
 }
@@ -45,6 +47,15 @@ export function tenantPaths(dataDir: string, tenantId: string): TenantPaths {
     vectors: path.join(dir, TENANT_FILES.vectors),
     trash: path.join(tenantsRoot(dataDir), `.trash-${tenantId}`),
   });
+}
+
+/**
+ * A trash path no other operation uses: `<trash>.<random>`. Moving a folder there is
+ * one rename; removing it may then take its time (in the background) without ever
+ * colliding with a later delete or restore of the same tenant id.
+ */
+export function uniqueTrashPath(paths: TenantPaths): string {
+  return `${paths.trash}.${crypto.randomBytes(4).toString('hex')}`;
 }
 
 /**

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import * as tar from 'tar';
 import { describe, expect, it } from 'vitest';
 import { backupTenant } from '../../src/admin/backup-tenant.js';
-import { deleteTenant, resumePendingDeletes } from '../../src/admin/delete-tenant.js';
+import { deleteTenant, resumePendingDeletes, settleTenantRemovals } from '../../src/admin/delete-tenant.js';
 import { restoreTenant } from '../../src/admin/restore-tenant.js';
 import { withContext } from '../../src/cli/context.js';
 import { openControlDb, type ControlPlane } from '../../src/control/index.js';
@@ -100,6 +100,9 @@ describe('tenant delete', () => {
     expect(result).toMatchObject({ tenantId: tenant.id, name: 'doomed' });
     expect(result.bytesFreed).toBeGreaterThan(0);
     expect(fs.existsSync(tenantPaths(w.dataDir, tenant.id).dir)).toBe(false);
+    // The moved-aside folder is removed in the background.
+    await settleTenantRemovals();
+    expect(fs.readdirSync(path.join(w.dataDir, 'tenants')).sort()).toEqual([other.id]);
     expect(w.control.tenants.get(tenant.id)).toBeNull();
     expect(w.control.apiKeys.findByHash(key)).toBeNull();
     expect(w.control.apiKeys.findByHash(otherKey)?.revokedAt).toBeNull();

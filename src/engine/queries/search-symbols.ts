@@ -24,9 +24,19 @@ function quote(term: string): string {
   return `"${term.replace(/"/g, '""')}"`;
 }
 
-/** Prefix-match only terms long enough that the expansion stays small. */
+/** Longest prefix the FTS5 prefix index holds (schema: prefix = '2 3 4 5 6'). */
+const PREFIX_INDEXED = 6;
+
+/**
+ * Terms match as prefixes, which reads one precomputed doclist of the prefix index. A
+ * longer word is cut to its first 6 characters, which keeps that cost and acts as a
+ * crude stemmer (decode → decoder, serialize → serializer); an expansion over every
+ * term starting with a long word cost most of the p99. 1-2 character terms match as
+ * written: as prefixes they would match nearly everything.
+ */
 function termFor(token: string): string {
-  return token.length >= 3 ? `${quote(token)}*` : quote(token);
+  if (token.length < 3) return quote(token);
+  return `${quote(token.slice(0, PREFIX_INDEXED))}*`;
 }
 
 export interface ParsedQuery {
@@ -102,26 +112,32 @@ type RankedRow = SymbolRow & { rank: number };
 const RANK_LIMIT = 1000;
 /** Most points BM25 adds to a candidate: it orders hits within a name tier, never across. */
 const BM25_POINTS = 5;
+/** Name score of the exact and prefix tiers (a prefix match scores 50-60, minus test code). */
+const STRONG_NAME = 50;
 /** Rows of a broad expression scored by name alone. */
 const BROAD_SAMPLE = 300;
 
 const JOINS = 'JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id';
 
-/** How many rows match, counting at most `cap` (an unordered LIMIT stops early). */
-function probe(db: TenantDb, tenantId: string, match: string, filters: Filters, cap: number): number {
+/**
+ * The ids of up to `cap` matching rows, unordered: an unordered LIMIT stops early, so this
+ * costs at most `cap` rows however common the words are. Its length decides whether the
+ * expression is narrow enough to rank; for a broad one, its first rows are the sample.
+ * Without filters it reads only the FTS index (the rows it returns still go through the
+ * tenant-filtered queries below before anything reaches a caller).
+ */
+function probe(db: TenantDb, tenantId: string, match: string, filters: Filters, cap: number): number[] {
   const sql = filters.any
-    ? `SELECT count(*) FROM (SELECT 1 FROM symbols_fts ${JOINS} WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} LIMIT @cap)`
-    : 'SELECT count(*) FROM (SELECT 1 FROM symbols_fts WHERE symbols_fts MATCH @match LIMIT @cap)';
-  return db.prepare(sql).pluck().get({ match, cap, tenantId, ...filters.args }) as number;
+    ? `SELECT s.id FROM symbols_fts ${JOINS} WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} LIMIT @cap`
+    : 'SELECT rowid FROM symbols_fts WHERE symbols_fts MATCH @match LIMIT @cap';
+  return db.prepare(sql).pluck().all({ match, cap, tenantId, ...filters.args }) as number[];
 }
 
-function ftsRows(db: TenantDb, tenantId: string, match: string, filters: Filters, n: number, ranked: boolean): RankedRow[] {
-  const order = ranked ? 'ORDER BY symbols_fts.rank' : '';
-  const rank = ranked ? 'symbols_fts.rank' : '0';
+function rankedRows(db: TenantDb, tenantId: string, match: string, filters: Filters, n: number): RankedRow[] {
   return db
     .prepare(
-      `SELECT ${SYMBOL_COLUMNS}, ${rank} AS rank FROM symbols_fts ${JOINS}
-       WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} ${order} LIMIT @n`,
+      `SELECT ${SYMBOL_COLUMNS}, symbols_fts.rank AS rank FROM symbols_fts ${JOINS}
+       WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} ORDER BY symbols_fts.rank LIMIT @n`,
     )
     .all({ match, n, tenantId, ...filters.args }) as RankedRow[];
 }
@@ -192,28 +208,39 @@ export function keywordSearch(db: TenantDb, tenantId: string, params: SearchSymb
   };
 
   const joined = parsed.words.join('');
-  if (parsed.words.length === 1) for (const row of nameRows(db, tenantId, parsed.words[0]!, filters, pool)) add(row, 0);
+  const dotted = parsed.words.join('.');
+  if (parsed.words.length === 1) {
+    const named = nameRows(db, tenantId, parsed.words[0]!, filters, pool);
+    for (const row of named) add(row, 0);
+    // A page of names that are or start with the word is the answer to an identifier
+    // query; FTS would only add weaker sub-word and doc matches below them.
+    const strong = named.filter((row) => nameScore(row, joined, dotted, parsed.words) >= STRONG_NAME).length;
+    if (strong >= limit) return finish(candidates, joined, dotted, parsed.words, limit);
+  }
 
   const expressions = parsed.words.length > 1 ? [parsed.all, parsed.any] : [parsed.all];
   for (let i = 0; i < expressions.length; i++) {
     const match = expressions[i]!;
     // Matches of "any word" rank below every match of all words.
     const weight = i === 0 ? 1 : 0.25;
-    const count = probe(db, tenantId, match, filters, RANK_LIMIT + 1);
-    if (count === 0) continue;
-    if (count <= RANK_LIMIT) {
-      const rows = ftsRows(db, tenantId, match, filters, pool, true);
-      const best = -rows[0]!.rank || 1;
+    const ids = probe(db, tenantId, match, filters, RANK_LIMIT + 1);
+    if (ids.length === 0) continue;
+    if (ids.length <= RANK_LIMIT) {
+      const rows = rankedRows(db, tenantId, match, filters, pool);
+      const best = rows.length > 0 ? -rows[0]!.rank || 1 : 1;
       for (const row of rows) add(row, (weight * -row.rank) / best);
     } else {
-      for (const row of ftsRows(db, tenantId, match, filters, BROAD_SAMPLE, false)) add(row, 0);
+      for (const row of rowsByIds(db, tenantId, ids.slice(0, BROAD_SAMPLE), filters).values()) add(row, 0);
     }
     if (candidates.size >= limit) break;
   }
+  return finish(candidates, joined, dotted, parsed.words, limit);
+}
 
-  const dotted = parsed.words.join('.');
+/** Scores every candidate and returns the best `limit`, best first. */
+function finish(candidates: Map<number, { row: SymbolRow; bm25: number }>, joined: string, dotted: string, words: string[], limit: number): { row: SymbolRow; score: number }[] {
   return [...candidates.values()]
-    .map(({ row, bm25 }) => ({ row, score: nameScore(row, joined, dotted, parsed.words) + BM25_POINTS * bm25 }))
+    .map(({ row, bm25 }) => ({ row, score: nameScore(row, joined, dotted, words) + BM25_POINTS * bm25 }))
     .sort((a, b) => b.score - a.score || a.row.name.length - b.row.name.length || a.row.rowId - b.row.rowId)
     .slice(0, limit);
 }
