@@ -10,7 +10,7 @@ export interface Corpus {
   exclude: string[];
 }
 
-export const CORPUS_NAMES = ['stdlib', 'npm', 'python-all'] as const;
+export const CORPUS_NAMES = ['stdlib', 'npm', 'python-mid', 'python-all'] as const;
 export type CorpusName = (typeof CORPUS_NAMES)[number];
 
 function run(cmd: string, args: string[]): string | null {
@@ -52,6 +52,22 @@ export function resolveCorpus(name: CorpusName): Corpus {
     case 'npm': {
       const root = npmTree() ?? fail("npm's own node_modules folder was not found (is npm installed globally?)");
       return { name, description: "npm's own dependency tree (JavaScript, many small files)", root, exclude: [] };
+    }
+    case 'python-mid': {
+      // The search target is stated at 100k symbols: the stdlib (~71k) plus pip and
+      // setuptools (which ship with CPython), pygments and jedi (with its typeshed stubs)
+      // comes to ~280k: past the target, well below python-all.
+      const root = pythonStdlib() ?? fail('python3 was not found');
+      const packages = ['pip', 'setuptools', 'pygments', 'jedi'];
+      for (const pkg of packages) {
+        if (!fs.existsSync(path.join(root, 'site-packages', pkg))) fail(`${root}/site-packages/${pkg} does not exist (pip install ${pkg})`);
+      }
+      return {
+        name,
+        description: `Python ${path.basename(root)} standard library with ${packages.join(', ')}`,
+        root,
+        exclude: ['site-packages/*', ...packages.map((pkg) => `!site-packages/${pkg}/`)],
+      };
     }
     case 'python-all': {
       const root = pythonStdlib() ?? fail('python3 was not found');

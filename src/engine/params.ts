@@ -82,8 +82,13 @@ export type FileContentInput = z.input<z.ZodObject<typeof fileContentShape>>;
  * Validates `input` against a shape: unknown keys are rejected, defaults applied, and
  * the first problem becomes INVALID_ARGUMENT naming the option. The result is frozen.
  */
+const compiled = new WeakMap<z.ZodRawShape, z.ZodObject>();
+
 export function parseParams<S extends z.ZodRawShape>(shape: S, input: unknown): Readonly<z.output<z.ZodObject<S>>> {
-  const result = z.strictObject(shape).safeParse(input ?? {});
+  // Building the schema costs more than a keyword search's SQL: once per shape.
+  let schema = compiled.get(shape);
+  if (!schema) compiled.set(shape, (schema = z.strictObject(shape)));
+  const result = (schema as z.ZodObject<S>).safeParse(input ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const option = issue.path.length > 0 ? issue.path.join('.') : issue.code === 'unrecognized_keys' ? String(issue.keys[0]) : '(input)';

@@ -1,5 +1,20 @@
+import type { Statement } from 'better-sqlite3';
 import { PctxError } from '../../errors.js';
 import type { TenantDb } from '../../tenant/tenant-db.js';
+
+const statements = new WeakMap<TenantDb, Map<string, Statement>>();
+
+/**
+ * A prepared statement of this connection, prepared once. Preparing costs ~20 µs a
+ * statement, a tenth of a keyword search; the cache lives and dies with the handle.
+ */
+export function cached(db: TenantDb, sql: string): Statement {
+  let byText = statements.get(db);
+  if (!byText) statements.set(db, (byText = new Map()));
+  let statement = byText.get(sql);
+  if (!statement) byText.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
 
 export interface RepoRecord {
   id: number;
@@ -20,9 +35,9 @@ export interface FileRow {
 
 /** Repo by public name within the tenant; REPO_NOT_FOUND otherwise. */
 export function requireRepo(db: TenantDb, tenantId: string, name: string): RepoRecord {
-  const row = db
-    .prepare('SELECT id, name, root_path AS rootPath FROM repos WHERE tenant_id = ? AND name = ?')
-    .get(tenantId, name) as RepoRecord | undefined;
+  const row = cached(db, 'SELECT id, name, root_path AS rootPath FROM repos WHERE tenant_id = ? AND name = ?').get(tenantId, name) as
+    | RepoRecord
+    | undefined;
   if (!row) throw new PctxError('REPO_NOT_FOUND', { repo: name });
   return row;
 }

@@ -2,7 +2,7 @@ import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { VectorIndex } from '../../tenant/vector-index.js';
 import { splitIdentifier } from '../tokens.js';
 import type { SearchSymbolsParams } from '../params.js';
-import { SYMBOL_COLUMNS, requireRepo, summarize, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
+import { SYMBOL_COLUMNS, cached, requireRepo, summarize, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
 
 export interface SymbolHit extends SymbolInfo {
   /** First sentence of the doc comment, when there is one. */
@@ -105,17 +105,17 @@ function filtersFor(db: TenantDb, tenantId: string, params: SearchSymbolsParams)
 type RankedRow = SymbolRow & { rank: number };
 
 /**
- * BM25 ranks every match, at ~1 µs a row: fine for a few hundred, not for the 15k
- * symbols that contain `test`. Expressions matching more than this are not ranked by
+ * BM25 ranks every match, at 1-2 µs a row with its join: fine for a few hundred, not
+ * for the 15k symbols that contain `test`. Expressions matching more than this are not ranked by
  * BM25; their candidates come from the name B-tree and a bounded sample instead.
  */
-const RANK_LIMIT = 1000;
+const RANK_LIMIT = 300;
 /** Most points BM25 adds to a candidate: it orders hits within a name tier, never across. */
 const BM25_POINTS = 5;
 /** Name score of the exact and prefix tiers (a prefix match scores 50-60, minus test code). */
 const STRONG_NAME = 50;
 /** Rows of a broad expression scored by name alone. */
-const BROAD_SAMPLE = 300;
+const BROAD_SAMPLE = 100;
 
 const JOINS = 'JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id';
 
@@ -130,33 +130,23 @@ function probe(db: TenantDb, tenantId: string, match: string, filters: Filters, 
   const sql = filters.any
     ? `SELECT s.id FROM symbols_fts ${JOINS} WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} LIMIT @cap`
     : 'SELECT rowid FROM symbols_fts WHERE symbols_fts MATCH @match LIMIT @cap';
-  return db.prepare(sql).pluck().all({ match, cap, tenantId, ...filters.args }) as number[];
+  return cached(db, sql).pluck().all({ match, cap, tenantId, ...filters.args }) as number[];
 }
 
 function rankedRows(db: TenantDb, tenantId: string, match: string, filters: Filters, n: number): RankedRow[] {
-  return db
-    .prepare(
-      `SELECT ${SYMBOL_COLUMNS}, symbols_fts.rank AS rank FROM symbols_fts ${JOINS}
-       WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} ORDER BY symbols_fts.rank LIMIT @n`,
-    )
-    .all({ match, n, tenantId, ...filters.args }) as RankedRow[];
+  const sql = `SELECT ${SYMBOL_COLUMNS}, symbols_fts.rank AS rank FROM symbols_fts ${JOINS}
+    WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} ORDER BY symbols_fts.rank LIMIT @n`;
+  return cached(db, sql).all({ match, n, tenantId, ...filters.args }) as RankedRow[];
 }
 
 /** Symbols whose name is the word, or starts with it, straight from the NOCASE name index. */
 function nameRows(db: TenantDb, tenantId: string, word: string, filters: Filters, n: number): SymbolRow[] {
-  const exact = db
-    .prepare(
-      `SELECT ${SYMBOL_COLUMNS} FROM symbols s INDEXED BY symbols_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
-       WHERE s.name = @word COLLATE NOCASE AND s.tenant_id = @tenantId${filters.sql} LIMIT @n`,
-    )
-    .all({ word, n, tenantId, ...filters.args }) as SymbolRow[];
-  const prefix = db
-    .prepare(
-      `SELECT ${SYMBOL_COLUMNS} FROM symbols s INDEXED BY symbols_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
-       WHERE s.name > @word COLLATE NOCASE AND s.name < @upper COLLATE NOCASE AND s.tenant_id = @tenantId${filters.sql}
-       ORDER BY s.name COLLATE NOCASE LIMIT @n`,
-    )
-    .all({ word, upper: `${word}\u{10FFFF}`, n, tenantId, ...filters.args }) as SymbolRow[];
+  const from = `SELECT ${SYMBOL_COLUMNS} FROM symbols s INDEXED BY symbols_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id`;
+  const exactSql = `${from} WHERE s.name = @word COLLATE NOCASE AND s.tenant_id = @tenantId${filters.sql} LIMIT @n`;
+  const prefixSql = `${from} WHERE s.name > @word COLLATE NOCASE AND s.name < @upper COLLATE NOCASE AND s.tenant_id = @tenantId${filters.sql}
+    ORDER BY s.name COLLATE NOCASE LIMIT @n`;
+  const exact = cached(db, exactSql).all({ word, n, tenantId, ...filters.args }) as SymbolRow[];
+  const prefix = cached(db, prefixSql).all({ word, upper: `${word}\u{10FFFF}`, n, tenantId, ...filters.args }) as SymbolRow[];
   return [...exact, ...prefix];
 }
 
@@ -250,17 +240,11 @@ function toHit(row: SymbolRow, score: number): SymbolHit {
 }
 
 function rowsByIds(db: TenantDb, tenantId: string, ids: number[], filters: Filters): Map<number, SymbolRow> {
+  // One statement for any number of ids (an IN list of ? would be one per length).
+  const sql = `SELECT ${SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
+    WHERE s.id IN (SELECT value FROM json_each(@ids)) AND s.tenant_id = @tenantId${filters.sql}`;
   const out = new Map<number, SymbolRow>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const rows = db
-      .prepare(
-        `SELECT ${SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
-         WHERE s.id IN (${chunk.map(() => '?').join(',')}) AND s.tenant_id = @tenantId${filters.sql}`,
-      )
-      .all(...chunk, { tenantId, ...filters.args }) as SymbolRow[];
-    for (const row of rows) out.set(row.rowId, row);
-  }
+  for (const row of cached(db, sql).all({ ids: JSON.stringify(ids), tenantId, ...filters.args }) as SymbolRow[]) out.set(row.rowId, row);
   return out;
 }
 
