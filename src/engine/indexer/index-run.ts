@@ -104,8 +104,8 @@ export interface IndexRunContext {
  * the run time at 8 MiB on the Python standard library). Lives only for the run.
  */
 const WRITER_CACHE_KIB = 64 * 1024;
-const BATCH_MAX_FILES = 48;
-const BATCH_MAX_BYTES = 1 << 20;
+const BATCH_MAX_FILES = 16;
+const BATCH_MAX_BYTES = 256 * 1024;
 const SKIPPED_REPORT_LIMIT = 100;
 
 /**
