@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
 import type { SearchSymbolsParams } from '../../src/engine/params.js';
-import { SYMBOL_COLUMNS, type SymbolRow } from '../../src/engine/queries/lookup.js';
-import { parseQuery } from '../../src/engine/queries/search-symbols.js';
-import { splitIdentifier } from '../../src/engine/tokens.js';
+import { SYMBOL_COLUMNS, cached, type SymbolRow } from '../../src/engine/queries/lookup.js';
+import { BROAD_SAMPLE, RANK_LIMIT, STRONG_NAME, finish, nameScore, parseQuery } from '../../src/engine/queries/search-symbols.js';
 import { RowCopier } from './row-copier.js';
 import type { Template } from './templates.js';
 
@@ -37,7 +36,7 @@ const SHARED_SCHEMA = `
   CREATE INDEX symbols_tenant_name ON symbols (tenant_id, name COLLATE NOCASE);
   CREATE VIRTUAL TABLE symbols_fts USING fts5 (
     name, qualified, signature, doc, tenant,
-    content = '', contentless_delete = 1, detail = column, prefix = '2 3 4',
+    content = '', contentless_delete = 1, prefix = '2 3 4 5 6',
     tokenize = "unicode61 remove_diacritics 2 tokenchars '_$'"
   );
   INSERT INTO symbols_fts (symbols_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 1.0, 0.0)');
@@ -128,15 +127,12 @@ export function addBigTenant(file: string, tenantId: string, t: Template, copies
 
 // ---------------------------------------------------------------------------------------
 // keywordSearch for the shared layout: the algorithm of src/engine/queries/search-symbols.ts
-// step for step (same candidate tiers, same limits, same scoring, statements prepared per
-// call like the product does), with the tenant restriction moved into the indexes: the name
-// B-tree leads with tenant_id and every FTS5 expression is ANDed with the tenant's token.
+// step for step — its limits, scoring and statement cache are imported, not copied — with
+// the tenant restriction moved into the indexes: the name B-tree leads with tenant_id and
+// every FTS5 expression is ANDed with the tenant's token.
 // ---------------------------------------------------------------------------------------
 
-const RANK_LIMIT = 1000;
-const BROAD_SAMPLE = 300;
 const JOINS = 'JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id';
-const TEST_PATH = /(^|\/)(tests?|__tests__|spec|testing)\/|(^|\/)test_[^/]*$|_test\.[a-z]+$|\.(test|spec)\.[a-z]+$/i;
 
 type RankedRow = SymbolRow & { rank: number };
 
@@ -144,49 +140,30 @@ function scoped(tenantId: string, match: string): string {
   return `tenant : "${tenantId}" AND (${match})`;
 }
 
-function probe(db: Database.Database, tenantId: string, match: string, cap: number): number {
-  return db.prepare('SELECT count(*) FROM (SELECT 1 FROM symbols_fts WHERE symbols_fts MATCH @match LIMIT @cap)').pluck().get({ match: scoped(tenantId, match), cap }) as number;
+function probe(db: Database.Database, tenantId: string, match: string, cap: number): number[] {
+  return cached(db, 'SELECT rowid FROM symbols_fts WHERE symbols_fts MATCH @match LIMIT @cap').pluck().all({ match: scoped(tenantId, match), cap }) as number[];
 }
 
-function ftsRows(db: Database.Database, tenantId: string, match: string, n: number, ranked: boolean): RankedRow[] {
-  const order = ranked ? 'ORDER BY symbols_fts.rank' : '';
-  const rank = ranked ? 'symbols_fts.rank' : '0';
-  return db
-    .prepare(`SELECT ${SYMBOL_COLUMNS}, ${rank} AS rank FROM symbols_fts ${JOINS} WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId ${order} LIMIT @n`)
-    .all({ match: scoped(tenantId, match), n, tenantId }) as RankedRow[];
+function rankedRows(db: Database.Database, tenantId: string, match: string, n: number): RankedRow[] {
+  const sql = `SELECT ${SYMBOL_COLUMNS}, symbols_fts.rank AS rank FROM symbols_fts ${JOINS}
+    WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId ORDER BY symbols_fts.rank LIMIT @n`;
+  return cached(db, sql).all({ match: scoped(tenantId, match), n, tenantId }) as RankedRow[];
+}
+
+function rowsByIds(db: Database.Database, tenantId: string, ids: number[]): SymbolRow[] {
+  const sql = `SELECT ${SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
+    WHERE s.id IN (SELECT value FROM json_each(@ids)) AND s.tenant_id = @tenantId`;
+  return cached(db, sql).all({ ids: JSON.stringify(ids), tenantId }) as SymbolRow[];
 }
 
 function nameRows(db: Database.Database, tenantId: string, word: string, n: number): SymbolRow[] {
-  const exact = db
-    .prepare(
-      `SELECT ${SYMBOL_COLUMNS} FROM symbols s INDEXED BY symbols_tenant_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
-       WHERE s.tenant_id = @tenantId AND s.name = @word COLLATE NOCASE LIMIT @n`,
-    )
-    .all({ word, n, tenantId }) as SymbolRow[];
-  const prefix = db
-    .prepare(
-      `SELECT ${SYMBOL_COLUMNS} FROM symbols s INDEXED BY symbols_tenant_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
-       WHERE s.tenant_id = @tenantId AND s.name > @word COLLATE NOCASE AND s.name < @upper COLLATE NOCASE
-       ORDER BY s.name COLLATE NOCASE LIMIT @n`,
-    )
-    .all({ word, upper: `${word}\u{10FFFF}`, n, tenantId }) as SymbolRow[];
+  const from = `SELECT ${SYMBOL_COLUMNS} FROM symbols s INDEXED BY symbols_tenant_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id`;
+  const exact = cached(db, `${from} WHERE s.tenant_id = @tenantId AND s.name = @word COLLATE NOCASE LIMIT @n`).all({ word, n, tenantId }) as SymbolRow[];
+  const prefix = cached(
+    db,
+    `${from} WHERE s.tenant_id = @tenantId AND s.name > @word COLLATE NOCASE AND s.name < @upper COLLATE NOCASE ORDER BY s.name COLLATE NOCASE LIMIT @n`,
+  ).all({ word, upper: `${word}\u{10FFFF}`, n, tenantId }) as SymbolRow[];
   return [...exact, ...prefix];
-}
-
-function nameScore(row: SymbolRow, joined: string, dotted: string, words: string[]): number {
-  const name = row.name.toLowerCase();
-  let score: number;
-  if (name === joined || row.qualifiedName.toLowerCase() === dotted) score = 100;
-  else if (name.startsWith(joined)) score = 60 - Math.min(20, name.length - joined.length) / 2;
-  else {
-    const subs = new Set(splitIdentifier(row.name));
-    const wordSubs = words.flatMap((w) => splitIdentifier(w));
-    const hits = wordSubs.filter((w) => subs.has(w) || (w.length >= 3 && name.includes(w))).length;
-    score = hits > 0 && hits === wordSubs.length ? 30 : hits > 0 ? 10 : 0;
-  }
-  if (TEST_PATH.test(row.filePath)) score -= 8;
-  if (row.doc) score += 2;
-  return score;
 }
 
 export function sharedKeywordSearch(db: Database.Database, tenantId: string, params: SearchSymbolsParams, limit = params.limit): { row: SymbolRow; score: number }[] {
@@ -199,27 +176,30 @@ export function sharedKeywordSearch(db: Database.Database, tenantId: string, par
     if (!seen || seen.bm25 < bm25) candidates.set(row.rowId, { row, bm25 });
   };
   const joined = parsed.words.join('');
-  if (parsed.words.length === 1) for (const row of nameRows(db, tenantId, parsed.words[0]!, pool)) add(row, 0);
+  const dotted = parsed.words.join('.');
+  if (parsed.words.length === 1) {
+    const named = nameRows(db, tenantId, parsed.words[0]!, pool);
+    for (const row of named) add(row, 0);
+    if (named.filter((row) => nameScore(row, joined, dotted, parsed.words) >= STRONG_NAME).length >= limit) {
+      return finish(candidates, joined, dotted, parsed.words, limit);
+    }
+  }
   const expressions = parsed.words.length > 1 ? [parsed.all, parsed.any] : [parsed.all];
   for (let i = 0; i < expressions.length; i++) {
     const match = expressions[i]!;
     const weight = i === 0 ? 1 : 0.25;
-    const count = probe(db, tenantId, match, RANK_LIMIT + 1);
-    if (count === 0) continue;
-    if (count <= RANK_LIMIT) {
-      const rows = ftsRows(db, tenantId, match, pool, true);
-      const best = -rows[0]!.rank || 1;
+    const ids = probe(db, tenantId, match, RANK_LIMIT + 1);
+    if (ids.length === 0) continue;
+    if (ids.length <= RANK_LIMIT) {
+      const rows = rankedRows(db, tenantId, match, pool);
+      const best = rows.length > 0 ? -rows[0]!.rank || 1 : 1;
       for (const row of rows) add(row, (weight * -row.rank) / best);
     } else {
-      for (const row of ftsRows(db, tenantId, match, BROAD_SAMPLE, false)) add(row, 0);
+      for (const row of rowsByIds(db, tenantId, ids.slice(0, BROAD_SAMPLE))) add(row, 0);
     }
     if (candidates.size >= limit) break;
   }
-  const dotted = parsed.words.join('.');
-  return [...candidates.values()]
-    .map(({ row, bm25 }) => ({ row, score: nameScore(row, joined, dotted, parsed.words) + 10 * bm25 }))
-    .sort((a, b) => b.score - a.score || a.row.name.length - b.row.name.length || a.row.rowId - b.row.rowId)
-    .slice(0, limit);
+  return finish(candidates, joined, dotted, parsed.words, limit);
 }
 
 /**

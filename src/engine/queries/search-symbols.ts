@@ -109,13 +109,13 @@ type RankedRow = SymbolRow & { rank: number };
  * for the 15k symbols that contain `test`. Expressions matching more than this are not ranked by
  * BM25; their candidates come from the name B-tree and a bounded sample instead.
  */
-const RANK_LIMIT = 300;
+export const RANK_LIMIT = 300;
 /** Most points BM25 adds to a candidate: it orders hits within a name tier, never across. */
-const BM25_POINTS = 5;
+export const BM25_POINTS = 5;
 /** Name score of the exact and prefix tiers (a prefix match scores 50-60, minus test code). */
-const STRONG_NAME = 50;
+export const STRONG_NAME = 50;
 /** Rows of a broad expression scored by name alone. */
-const BROAD_SAMPLE = 100;
+export const BROAD_SAMPLE = 100;
 
 const JOINS = 'JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id';
 
@@ -160,7 +160,7 @@ const TEST_PATH = /(^|\/)(tests?|__tests__|spec|testing)\/|(^|\/)test_[^/]*$|_te
  * code loses 10 and a documented symbol gains 3, so among equal names the documented
  * implementation comes before test helpers whatever BM25 says (it adds at most 5).
  */
-function nameScore(row: SymbolRow, joined: string, dotted: string, words: string[]): number {
+export function nameScore(row: SymbolRow, joined: string, dotted: string, words: string[]): number {
   const name = row.name.toLowerCase();
   let score: number;
   if (name === joined || row.qualifiedName.toLowerCase() === dotted) score = 100;
@@ -228,7 +228,7 @@ export function keywordSearch(db: TenantDb, tenantId: string, params: SearchSymb
 }
 
 /** Scores every candidate and returns the best `limit`, best first. */
-function finish(candidates: Map<number, { row: SymbolRow; bm25: number }>, joined: string, dotted: string, words: string[], limit: number): { row: SymbolRow; score: number }[] {
+export function finish(candidates: Map<number, { row: SymbolRow; bm25: number }>, joined: string, dotted: string, words: string[], limit: number): { row: SymbolRow; score: number }[] {
   return [...candidates.values()]
     .map(({ row, bm25 }) => ({ row, score: nameScore(row, joined, dotted, words) + BM25_POINTS * bm25 }))
     .sort((a, b) => b.score - a.score || a.row.name.length - b.row.name.length || a.row.rowId - b.row.rowId)
