@@ -45,10 +45,10 @@ export function mapTenantDbError(err: unknown, tenantId: string): unknown {
 export function openTenantDb(paths: TenantPaths, options: OpenTenantDbOptions = {}): TenantDb {
   const cacheKiB = options.cacheKiB ?? 1024;
   const create = options.create ?? true;
-  if (!create && !fs.existsSync(paths.db)) {
-    throw new PctxError('TENANT_NOT_FOUND', { tenant: paths.tenantId });
+  if (!fs.existsSync(paths.db)) {
+    if (!create) throw new PctxError('TENANT_NOT_FOUND', { tenant: paths.tenantId });
+    fs.mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   }
-  if (create) fs.mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
 
   let db: TenantDb | undefined;
   try {
