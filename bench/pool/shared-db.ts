@@ -159,7 +159,7 @@ function rowsByIds(db: Database.Database, tenantId: string, ids: number[]): Symb
 function nameRows(db: Database.Database, tenantId: string, word: string, n: number): SymbolRow[] {
   const sql = `SELECT ${SYMBOL_COLUMNS} FROM symbols s INDEXED BY symbols_tenant_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
     WHERE s.tenant_id = @tenantId AND s.name >= @word COLLATE NOCASE AND s.name < @upper COLLATE NOCASE ORDER BY s.name COLLATE NOCASE LIMIT @n`;
-  return cached(db, sql).all({ word, upper: `${word}\u{10FFFF}`, n: 2 * n, tenantId }) as SymbolRow[];
+  return cached(db, sql).all({ word, upper: `${word}\u{10FFFF}`, n, tenantId }) as SymbolRow[];
 }
 
 export function sharedKeywordSearch(db: Database.Database, tenantId: string, params: SearchSymbolsParams, limit = params.limit): { row: SymbolRow; score: number }[] {

@@ -140,17 +140,18 @@ function rankedRows(db: TenantDb, tenantId: string, match: string, filters: Filt
 }
 
 /**
- * Symbols whose name is the word, or starts with it, straight from the NOCASE name index:
- * one range scan in name order, so the exact matches (the smallest keys of the range)
- * come first and prefix matches fill the rest of the `2n` rows. One statement rather than
- * an exact and a prefix one: a tenant's first query on a fresh handle pays ~45 µs to
- * prepare each statement it uses.
+ * Up to `n` symbols whose name is the word or starts with it, straight from the NOCASE
+ * name index: one range scan in name order, so exact matches (the smallest keys of the
+ * range) come first and prefix matches fill the rest. One statement rather than an exact
+ * and a prefix one: a tenant's first query on a fresh handle pays ~45 µs to prepare each
+ * statement it uses. When `n` exact matches exist no prefix match is read, and none is
+ * needed: `n` ≥ the result limit, and every exact match outscores every prefix match.
  */
 function nameRows(db: TenantDb, tenantId: string, word: string, filters: Filters, n: number): SymbolRow[] {
   const sql = `SELECT ${SYMBOL_COLUMNS} FROM symbols s INDEXED BY symbols_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
     WHERE s.name >= @word COLLATE NOCASE AND s.name < @upper COLLATE NOCASE AND s.tenant_id = @tenantId${filters.sql}
     ORDER BY s.name COLLATE NOCASE LIMIT @n`;
-  return cached(db, sql).all({ word, upper: `${word}\u{10FFFF}`, n: 2 * n, tenantId, ...filters.args }) as SymbolRow[];
+  return cached(db, sql).all({ word, upper: `${word}\u{10FFFF}`, n, tenantId, ...filters.args }) as SymbolRow[];
 }
 
 /** Test code: files under test folders or named like tests. Real implementations rank above it. */
