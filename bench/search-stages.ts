@@ -1,7 +1,7 @@
 /**
  * Where keyword search time goes: keywordSearch run over the search benchmark's query set
  * on the same cached index, with every SQL statement it prepares timed by what it is (name
- * B-tree exact / prefix, FTS probe, FTS ranked, FTS sample), plus the slowest queries.
+ * B-tree range, FTS probe, FTS ranked, FTS sample), plus the slowest queries.
  *
  *   node --import tsx bench/search-stages.ts [--corpus python-all|python-mid|stdlib|npm] [--no-cache]
  *
@@ -32,15 +32,14 @@ const corpusName = (args.corpus ?? 'python-all') as CorpusName;
 const ROUNDS = 3;
 const SEED = 20_241_124;
 
-const STATEMENTS = ['prepare', 'name B-tree exact', 'name B-tree prefix', 'FTS probe (≤301 ids)', 'FTS ranked (bm25 ORDER BY)', 'sample rows by id', 'other'] as const;
+const STATEMENTS = ['prepare', 'name B-tree (exact + prefix)', 'FTS probe (≤301 ids)', 'FTS ranked (bm25 ORDER BY)', 'sample rows by id', 'other'] as const;
 type StatementKind = (typeof STATEMENTS)[number];
 
 function kindOf(sql: string): StatementKind {
   if (sql.includes('ORDER BY symbols_fts.rank')) return 'FTS ranked (bm25 ORDER BY)';
   if (sql.includes('symbols_fts MATCH') && sql.includes('LIMIT @cap')) return 'FTS probe (≤301 ids)';
   if (sql.includes('json_each(@ids)')) return 'sample rows by id';
-  if (sql.includes('s.name = @word')) return 'name B-tree exact';
-  if (sql.includes('s.name > @word')) return 'name B-tree prefix';
+  if (sql.includes('s.name >= @word')) return 'name B-tree (exact + prefix)';
   return 'other';
 }
 
