@@ -20,14 +20,8 @@ export const RATE_LIMIT_TIER_PATTERN = /^[a-z0-9_-]{1,32}$/;
 export const DEFAULT_RATE_LIMIT_TIER = 'standard';
 export const LABEL_MAX_LENGTH = 200;
 
-export interface ValidNewApiKey {
-  keyHash: string;
-  keyPrefix: string;
-  tenantId: string;
-  permissions: Permission[];
-  rateLimitTier: string;
-  label: string | null;
-}
+/** A NewApiKey after validation: defaults applied, permissions normalised. */
+export type ValidNewApiKey = Required<NewApiKey>;
 
 export function checkKeyHash(value: unknown, option = 'keyHash'): string {
   if (typeof value !== 'string' || !KEY_HASH_PATTERN.test(value)) {

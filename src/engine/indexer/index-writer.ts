@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { invalidArgument } from '../../errors.js';
 import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { ExtractedImport, ExtractedSymbol, LanguageId } from '../../parse/types.js';
-import type { FtsText } from './parse-protocol.js';
+import type { FileRecord, FtsText } from './parse-protocol.js';
 
 export interface StoredFile {
   id: number;
@@ -26,18 +26,6 @@ export interface EdgeRow {
   names: string;
   path: string;
   language: string;
-}
-
-export interface FileRecord {
-  relPath: string;
-  language: LanguageId;
-  hash: string;
-  size: number;
-  mtimeMs: number;
-  lineCount: number;
-  content: string;
-  /** tree-sitter reported syntax errors: symbols are best effort. */
-  hasErrors: boolean;
 }
 
 /** Folder name → repository name: lowercase, [a-z0-9._-], never empty. */

@@ -27,19 +27,24 @@ export interface FtsText {
   doc: string;
 }
 
+/** A file as stored in the `files` table (what IndexWriter.writeFile takes). */
+export interface FileRecord {
+  relPath: string;
+  language: LanguageId;
+  hash: string;
+  size: number;
+  mtimeMs: number;
+  lineCount: number;
+  content: string;
+  /** tree-sitter reported syntax errors: symbols are best effort. */
+  hasErrors: boolean;
+}
+
 export type ParsedFile =
   | { relPath: string; status: 'skipped'; reason: SkipReason; detail: string }
   | { relPath: string; status: 'unchanged'; hash: string; size: number; mtimeMs: number }
-  | {
-      relPath: string;
+  | (FileRecord & {
       status: 'parsed';
-      language: LanguageId;
-      hash: string;
-      size: number;
-      mtimeMs: number;
-      lineCount: number;
-      content: string;
-      hasErrors: boolean;
       symbols: ExtractedSymbol[];
       imports: ExtractedImport[];
       /** One entry per symbol, same order. */
@@ -49,7 +54,7 @@ export type ParsedFile =
        * `4 + dimension` bytes, when the worker could embed synchronously; else null.
        */
       vectors: Uint8Array | null;
-    };
+    });
 
 export interface ParseBatchResult {
   batchId: number;
