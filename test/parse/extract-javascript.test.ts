@@ -71,7 +71,6 @@ describe('JavaScript, TypeScript and TSX extraction', () => {
     const result = await parseFixture('javascript/server.js');
     expect(result.hasErrors).toBe(false);
     expect(outline(result.symbols)).toEqual([
-      ['express', 'express', 'variable', 2, 2],
       ['DEFAULT_PORT', 'DEFAULT_PORT', 'constant', 6, 6],
       ['instances', 'instances', 'variable', 7, 7],
       ['start', 'start', 'function', 12, 15],

@@ -31,6 +31,20 @@ describe('extraction conventions', () => {
     ]);
   });
 
+  it('records bindings to required or imported modules as imports, not symbols', async () => {
+    const source = [
+      "const express = require('express');",
+      "const Router = require('./router').Router;",
+      "const mod = await import('./lazy.js');",
+      "const parsed = parse(require('./data.json'));",
+      "const local = requireLocal('x');",
+      "var a = require('a'), b = 2;",
+      '',
+    ].join('\n');
+    expect(await kinds('javascript', source)).toEqual(['parsed:variable', 'local:variable', 'b:variable']);
+    expect(await imports('javascript', source)).toEqual(['1 require express', '2 require ./router', '3 dynamic ./lazy.js', '4 require ./data.json', '6 require a']);
+  });
+
   it('reads quoted and computed member names without their quotes', async () => {
     expect(await kinds('typescript', "interface H {\n  'content-type': string;\n  ['x-id']: number;\n  [Symbol.iterator](): void;\n}\n")).toEqual([
       'H:interface',

@@ -8,6 +8,22 @@ import { isUpperCase, unquote } from '../extract/text.js';
 
 const FUNCTION_VALUES = new Set(['arrow_function', 'function_expression', 'function', 'generator_function']);
 
+/**
+ * `require('x')`, `require('x').y`, `await import('x')`: a binding to another module is an
+ * import (recorded as a dependency edge), not a declaration. As symbols these aliases would
+ * outrank or crowd the real definitions they name (`const Install = require('./install')`
+ * in every file that uses the class).
+ */
+function isModuleLoad(value: Node): boolean {
+  let node: Node | null = value;
+  while (node !== null && (node.type === 'await_expression' || node.type === 'member_expression' || node.type === 'parenthesized_expression')) {
+    node = node.type === 'member_expression' ? node.childForFieldName('object') : node.firstNamedChild;
+  }
+  if (node?.type !== 'call_expression') return false;
+  const callee = node.childForFieldName('function');
+  return callee !== null && (callee.type === 'import' || (callee.type === 'identifier' && callee.text === 'require'));
+}
+
 const functionDecl: Handler = (node, ex, scope) => {
   const name = node.childForFieldName('name');
   if (name === null) return;
@@ -65,6 +81,7 @@ const variableDecl: Handler = (node, ex, scope) => {
     const name = declarator.childForFieldName('name');
     if (name === null || name.type !== 'identifier') continue;
     const value = declarator.childForFieldName('value');
+    if (value !== null && isModuleLoad(value)) continue;
     const single = declarators.length === 1;
     // With one declarator the whole statement is the symbol; otherwise each declarator is.
     const sigStart = single ? node.startIndex : declarator.startIndex;
