@@ -74,6 +74,34 @@ describe('TenantDbPool', () => {
     expect(db.open).toBe(false);
   });
 
+  it('keeps frequently used tenants open through a scan of one-off tenants (TinyLFU admission)', async () => {
+    const pool = new TenantDbPool({ dataDir: tempDir(), maxHandles: 8, idleTtlMs: 0 });
+    const popular = [1, 2, 3, 4, 5, 6, 7].map(tenantId);
+    for (let round = 0; round < 4; round++) for (const id of popular) pool.acquire(id).release();
+    const before = pool.metrics();
+    // 40 tenants asked for once each: plain LRU would have closed every popular handle.
+    for (let i = 100; i < 140; i++) pool.acquire(tenantId(i)).release();
+    const scanned = pool.metrics();
+    expect(scanned.misses - before.misses).toBe(40);
+    expect(scanned.open).toBeLessThanOrEqual(8);
+    for (const id of popular) pool.acquire(id).release();
+    const after = pool.metrics();
+    expect(after.misses).toBe(scanned.misses);
+    expect(after.hits - scanned.hits).toBe(popular.length);
+    await pool.close();
+  });
+
+  it('serves a burst of requests for a new tenant from one open, even when the others are more popular', async () => {
+    const pool = new TenantDbPool({ dataDir: tempDir(), maxHandles: 8, idleTtlMs: 0 });
+    for (let round = 0; round < 4; round++) for (let i = 1; i <= 8; i++) pool.acquire(tenantId(i)).release();
+    const before = pool.metrics();
+    for (let n = 0; n < 10; n++) pool.acquire(tenantId(200)).release();
+    const after = pool.metrics();
+    expect(after.misses - before.misses).toBe(1);
+    expect(after.hits - before.hits).toBe(9);
+    await pool.close();
+  });
+
   it('closes idle handles after the TTL, using the injected clock', async () => {
     // lru-cache treats a start time of 0 as "no TTL", so the injected clock starts above it.
     let now = 1_000;
