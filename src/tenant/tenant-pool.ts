@@ -311,7 +311,8 @@ export class TenantDbPool {
     tenantPaths(this.dataDir, tenantId);
     this.blocked.set(tenantId, reason);
     this.vectorCache.delete(tenantId);
-    const handle = this.window?.peek(tenantId) ?? this.main.peek(tenantId) ?? this.draining.get(tenantId);
+    // allowStale: a handle past its idle TTL may still be leased (a long index run).
+    const handle = this.window?.peek(tenantId, { allowStale: true }) ?? this.main.peek(tenantId, { allowStale: true }) ?? this.draining.get(tenantId);
     // delete() runs dispose: unleased handles close now, leased ones move to draining.
     this.window?.delete(tenantId);
     this.main.delete(tenantId);

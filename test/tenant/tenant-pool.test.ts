@@ -118,6 +118,23 @@ describe('TenantDbPool', () => {
     await pool.close();
   });
 
+  it('waits in block() for a lease held past the idle TTL', async () => {
+    let now = 1_000;
+    const pool = new TenantDbPool({ dataDir: tempDir(), maxHandles: 8, idleTtlMs: 1000, now: () => now });
+    const lease = pool.acquire(tenantId(4));
+    now = 10_000; // a long index run: the entry is stale, its lease is not
+    let blocked = false;
+    const done = pool.block(tenantId(4), new PctxError('TENANT_DELETING', { tenantId: tenantId(4) })).then(() => (blocked = true));
+    await sleep(5);
+    expect(blocked).toBe(false);
+    expect(lease.db.open).toBe(true);
+    const db = lease.db;
+    lease.release();
+    await done;
+    expect(db.open).toBe(false);
+    await pool.close();
+  });
+
   it('rejects malformed tenant ids before touching the disk', async () => {
     const dataDir = tempDir();
     const pool = new TenantDbPool({ dataDir, maxHandles: 2 });
