@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { SearchSymbolsParams } from '../../src/engine/params.js';
 import { SYMBOL_COLUMNS, cached, type SymbolRow } from '../../src/engine/queries/lookup.js';
-import { BROAD_SAMPLE, RANK_LIMIT, STRONG_NAME, finish, nameScore, parseQuery } from '../../src/engine/queries/search-symbols.js';
+import { parseQuery, rankCandidates, type RankedRow } from '../../src/engine/queries/search-symbols.js';
 import { RowCopier } from './row-copier.js';
 import type { Template } from './templates.js';
 
@@ -127,14 +127,13 @@ export function addBigTenant(file: string, tenantId: string, t: Template, copies
 
 // ---------------------------------------------------------------------------------------
 // keywordSearch for the shared layout: the algorithm of src/engine/queries/search-symbols.ts
-// step for step — its limits, scoring and statement cache are imported, not copied — with
-// the tenant restriction moved into the indexes: the name B-tree leads with tenant_id and
-// every FTS5 expression is ANDed with the tenant's token.
+// step for step — rankCandidates itself, fed by this layout's statements (and the same
+// statement cache) — with the tenant restriction moved into the indexes: the name B-tree
+// leads with tenant_id and every FTS5 expression is ANDed with the tenant's token.
 // ---------------------------------------------------------------------------------------
 
 const JOINS = 'JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id';
 
-type RankedRow = SymbolRow & { rank: number };
 
 function scoped(tenantId: string, match: string): string {
   return `tenant : "${tenantId}" AND (${match})`;
@@ -165,37 +164,16 @@ function nameRows(db: Database.Database, tenantId: string, word: string, n: numb
 export function sharedKeywordSearch(db: Database.Database, tenantId: string, params: SearchSymbolsParams, limit = params.limit): { row: SymbolRow; score: number }[] {
   const parsed = parseQuery(params.query);
   if (!parsed) return [];
-  const pool = Math.max(40, limit * 4);
-  const candidates = new Map<number, { row: SymbolRow; bm25: number }>();
-  const add = (row: SymbolRow, bm25: number) => {
-    const seen = candidates.get(row.rowId);
-    if (!seen || seen.bm25 < bm25) candidates.set(row.rowId, { row, bm25 });
-  };
-  const joined = parsed.words.join('');
-  const dotted = parsed.words.join('.');
-  if (parsed.words.length === 1) {
-    const named = nameRows(db, tenantId, parsed.words[0]!, pool);
-    for (const row of named) add(row, 0);
-    if (named.filter((row) => nameScore(row, joined, dotted, parsed.words) >= STRONG_NAME).length >= limit) {
-      return finish(candidates, joined, dotted, parsed.words, limit);
-    }
-  }
-  const expressions = parsed.words.length > 1 ? [parsed.all, parsed.any] : [parsed.all];
-  for (let i = 0; i < expressions.length; i++) {
-    const match = expressions[i]!;
-    const weight = i === 0 ? 1 : 0.25;
-    const ids = probe(db, tenantId, match, RANK_LIMIT + 1);
-    if (ids.length === 0) continue;
-    if (ids.length <= RANK_LIMIT) {
-      const rows = rankedRows(db, tenantId, match, pool);
-      const best = rows.length > 0 ? -rows[0]!.rank || 1 : 1;
-      for (const row of rows) add(row, (weight * -row.rank) / best);
-    } else {
-      for (const row of rowsByIds(db, tenantId, ids.slice(0, BROAD_SAMPLE))) add(row, 0);
-    }
-    if (candidates.size >= limit) break;
-  }
-  return finish(candidates, joined, dotted, parsed.words, limit);
+  return rankCandidates(
+    {
+      nameRows: (word, n) => nameRows(db, tenantId, word, n),
+      probe: (match, cap) => probe(db, tenantId, match, cap),
+      rankedRows: (match, n) => rankedRows(db, tenantId, match, n),
+      rowsByIds: (ids) => rowsByIds(db, tenantId, ids),
+    },
+    parsed,
+    limit,
+  );
 }
 
 /**

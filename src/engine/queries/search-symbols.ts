@@ -102,20 +102,20 @@ function filtersFor(db: TenantDb, tenantId: string, params: SearchSymbolsParams)
   return { sql: clauses.map((c) => ` AND ${c}`).join(''), args, any: clauses.length > 0 };
 }
 
-type RankedRow = SymbolRow & { rank: number };
+export type RankedRow = SymbolRow & { rank: number };
 
 /**
  * BM25 ranks every match, at 1-2 µs a row with its join: fine for a few hundred, not
  * for the 15k symbols that contain `test`. Expressions matching more than this are not ranked by
  * BM25; their candidates come from the name B-tree and a bounded sample instead.
  */
-export const RANK_LIMIT = 300;
+const RANK_LIMIT = 300;
 /** Most points BM25 adds to a candidate: it orders hits within a name tier, never across. */
-export const BM25_POINTS = 5;
+const BM25_POINTS = 5;
 /** Name score of the exact and prefix tiers (a prefix match scores 50-60, minus test code). */
-export const STRONG_NAME = 50;
+const STRONG_NAME = 50;
 /** Rows of a broad expression scored by name alone. */
-export const BROAD_SAMPLE = 100;
+const BROAD_SAMPLE = 100;
 
 const JOINS = 'JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id';
 
@@ -164,7 +164,7 @@ const TEST_PATH = /(^|\/)(tests?|__tests__|spec|testing)\/|(^|\/)test_[^/]*$|_te
  * code loses 10 and a documented symbol gains 3, so among equal names the documented
  * implementation comes before test helpers whatever BM25 says (it adds at most 5).
  */
-export function nameScore(row: SymbolRow, joined: string, dotted: string, words: string[]): number {
+function nameScore(row: SymbolRow, joined: string, dotted: string, words: string[]): number {
   const name = row.name.toLowerCase();
   let score: number;
   if (name === joined || row.qualifiedName.toLowerCase() === dotted) score = 100;
@@ -194,6 +194,35 @@ export function keywordSearch(db: TenantDb, tenantId: string, params: SearchSymb
   const parsed = parseQuery(params.query);
   if (!parsed) return [];
   const filters = filtersFor(db, tenantId, params);
+  return rankCandidates(
+    {
+      nameRows: (word, n) => nameRows(db, tenantId, word, filters, n),
+      probe: (match, cap) => probe(db, tenantId, match, filters, cap),
+      rankedRows: (match, n) => rankedRows(db, tenantId, match, filters, n),
+      rowsByIds: (ids) => rowsByIds(db, tenantId, ids, filters).values(),
+    },
+    parsed,
+    limit,
+  );
+}
+
+/**
+ * The statements keyword search reads candidates with, for one tenant of one storage
+ * layout. The product's are above; bench/pool/shared-db.ts supplies the shared-table
+ * layout's, so both designs run this same algorithm.
+ */
+export interface CandidateSource {
+  /** Up to `n` symbols whose name is the word or starts with it, exact matches first. */
+  nameRows(word: string, n: number): SymbolRow[];
+  /** Up to `cap` ids of rows matching the FTS5 expression, unordered. */
+  probe(match: string, cap: number): number[];
+  /** The best `n` matches of the expression by BM25, best first. */
+  rankedRows(match: string, n: number): RankedRow[];
+  rowsByIds(ids: number[]): Iterable<SymbolRow>;
+}
+
+/** The ranking of keywordSearch over any candidate source (see keywordSearch). */
+export function rankCandidates(source: CandidateSource, parsed: ParsedQuery, limit: number): { row: SymbolRow; score: number }[] {
   const pool = Math.max(40, limit * 4);
   const candidates = new Map<number, { row: SymbolRow; bm25: number }>();
   const add = (row: SymbolRow, bm25: number) => {
@@ -204,7 +233,7 @@ export function keywordSearch(db: TenantDb, tenantId: string, params: SearchSymb
   const joined = parsed.words.join('');
   const dotted = parsed.words.join('.');
   if (parsed.words.length === 1) {
-    const named = nameRows(db, tenantId, parsed.words[0]!, filters, pool);
+    const named = source.nameRows(parsed.words[0]!, pool);
     for (const row of named) add(row, 0);
     // A page of names that are or start with the word is the answer to an identifier
     // query; FTS would only add weaker sub-word and doc matches below them.
@@ -217,14 +246,14 @@ export function keywordSearch(db: TenantDb, tenantId: string, params: SearchSymb
     const match = expressions[i]!;
     // Matches of "any word" rank below every match of all words.
     const weight = i === 0 ? 1 : 0.25;
-    const ids = probe(db, tenantId, match, filters, RANK_LIMIT + 1);
+    const ids = source.probe(match, RANK_LIMIT + 1);
     if (ids.length === 0) continue;
     if (ids.length <= RANK_LIMIT) {
-      const rows = rankedRows(db, tenantId, match, filters, pool);
+      const rows = source.rankedRows(match, pool);
       const best = rows.length > 0 ? -rows[0]!.rank || 1 : 1;
       for (const row of rows) add(row, (weight * -row.rank) / best);
     } else {
-      for (const row of rowsByIds(db, tenantId, ids.slice(0, BROAD_SAMPLE), filters).values()) add(row, 0);
+      for (const row of source.rowsByIds(ids.slice(0, BROAD_SAMPLE))) add(row, 0);
     }
     if (candidates.size >= limit) break;
   }
@@ -232,7 +261,7 @@ export function keywordSearch(db: TenantDb, tenantId: string, params: SearchSymb
 }
 
 /** Scores every candidate and returns the best `limit`, best first. */
-export function finish(candidates: Map<number, { row: SymbolRow; bm25: number }>, joined: string, dotted: string, words: string[], limit: number): { row: SymbolRow; score: number }[] {
+function finish(candidates: Map<number, { row: SymbolRow; bm25: number }>, joined: string, dotted: string, words: string[], limit: number): { row: SymbolRow; score: number }[] {
   return [...candidates.values()]
     .map(({ row, bm25 }) => ({ row, score: nameScore(row, joined, dotted, words) + BM25_POINTS * bm25 }))
     .sort((a, b) => b.score - a.score || a.row.name.length - b.row.name.length || a.row.rowId - b.row.rowId)
