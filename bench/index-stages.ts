@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { looksBinary } from '../src/engine/binary.js';
 import { createHashingEmbedder } from '../src/engine/embed/hashing-embedder.js';
 import { discoverFiles } from '../src/engine/discovery.js';
+import { countLines, ftsText } from '../src/engine/indexer/derived-text.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../src/engine/indexer/index-run.js';
 import { IndexWriter } from '../src/engine/indexer/index-writer.js';
 import type { ParsedFile } from '../src/engine/indexer/parse-protocol.js';
@@ -30,7 +31,6 @@ import { tenantPaths } from '../src/tenant/tenant-paths.js';
 import { encodeVector } from '../src/tenant/vector-codec.js';
 import { CORPUS_NAMES, parseCorpusList, resolveCorpus, type Corpus } from './lib/corpora.js';
 import { BENCH_EMBEDDING } from './lib/engine.js';
-import { ftsRow } from './lib/fts-text.js';
 import { describeMachine, loadAvg, machineInfo } from './lib/machine.js';
 import { writeResults } from './lib/results.js';
 import { r } from './lib/stats.js';
@@ -85,7 +85,7 @@ async function stagesOf(corpus: Corpus) {
     lap('decode');
     const result = parser.parse(f.language as LanguageId, content);
     lap('parse + extract');
-    const fts = result.symbols.map(ftsRow);
+    const fts = result.symbols.map(ftsText);
     lap('FTS text');
     const embedded = embedder.embedSymbolsSync(result.symbols);
     lap('embed (hash)');
@@ -99,7 +99,7 @@ async function stagesOf(corpus: Corpus) {
       hash,
       size: read.size,
       mtimeMs: read.mtimeMs,
-      lineCount: content.split('\n').length,
+      lineCount: countLines(content),
       content,
       hasErrors: result.hasErrors,
       symbols: result.symbols,

@@ -5,7 +5,8 @@ import { splitIdentifier } from '../../src/engine/tokens.js';
 import { tenantPaths } from '../../src/tenant/tenant-paths.js';
 import { resolveCorpus } from '../lib/corpora.js';
 import { benchEngine } from '../lib/engine.js';
-import { ftsRow, type FtsRow } from '../lib/fts-text.js';
+import { ftsText } from '../../src/engine/indexer/derived-text.js';
+import type { FtsText } from '../../src/engine/indexer/parse-protocol.js';
 import { COMMON_WORDS } from '../lib/queries.js';
 import { sample } from '../lib/random.js';
 
@@ -83,7 +84,7 @@ export interface Template {
   repo: { name: string; root_path: string; created_at: string; indexed_at: string | null };
   files: FileRowData[];
   symbols: SymbolRowData[];
-  fts: FtsRow[];
+  fts: FtsText[];
   /** Embedding blob of each symbol, same order as `symbols`. */
   vectors: Buffer[];
   edges: EdgeRowData[];
@@ -116,7 +117,7 @@ function loadTemplate(name: string, tenantId: string, dbFile: string, random: ()
       repo,
       files,
       symbols,
-      fts: symbols.map((s) => ftsRow({ name: s.name, qualifiedName: s.qualified_name, signature: s.signature, doc: s.doc })),
+      fts: symbols.map((s) => ftsText({ name: s.name, qualifiedName: s.qualified_name, signature: s.signature, doc: s.doc })),
       vectors: symbols.map((s) => vectorOf.get(s.id)!),
       edges,
       queries,

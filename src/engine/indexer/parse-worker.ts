@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CodeParser } from '../../parse/code-parser.js';
-import type { ExtractedSymbol, LanguageId } from '../../parse/types.js';
+import type { LanguageId } from '../../parse/types.js';
 import { encodeVector } from '../../tenant/vector-codec.js';
 import { looksBinary } from '../binary.js';
 import { createHashingEmbedder } from '../embed/hashing-embedder.js';
-import { splitIdentifier, textTokens } from '../tokens.js';
-import type { FtsText, ParseBatch, ParseBatchResult, ParsedFile, WorkerInit } from './parse-protocol.js';
+import { countLines, ftsText } from './derived-text.js';
+import type { ParseBatch, ParseBatchResult, ParsedFile, WorkerInit } from './parse-protocol.js';
 import { readInsideRoot } from './read-inside-root.js';
 
 /**
@@ -19,24 +19,6 @@ const embedder = init.syncEmbedding ? createHashingEmbedder(init.syncEmbedding.d
 const recordBytes = init.syncEmbedding ? 4 + init.syncEmbedding.dimension : 0;
 let parser = await CodeParser.create({ languages: [] });
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
-const DOC_TOKENS = 64;
-
-function ftsText(sym: ExtractedSymbol): FtsText {
-  const subs = splitIdentifier(sym.name);
-  return {
-    name: `${sym.name.toLowerCase()} ${subs.join(' ')}`,
-    qualified: sym.qualifiedName.toLowerCase().split('.').join(' '),
-    signature: textTokens(sym.signature).join(' '),
-    doc: sym.doc ? textTokens(sym.doc).slice(0, DOC_TOKENS).join(' ') : '',
-  };
-}
-
-function countLines(text: string): number {
-  if (text.length === 0) return 0;
-  let lines = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
-  return text.endsWith('\n') ? lines - 1 : lines;
-}
 
 function parseOne(batch: ParseBatch, task: ParseBatch['files'][number]): ParsedFile {
   const read = readInsideRoot(task.absPath, batch.rootReal, batch.maxFileBytes);
