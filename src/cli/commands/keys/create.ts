@@ -1,11 +1,10 @@
 import { Command } from 'commander';
-import { generateApiKey } from '../../../auth/index.js';
-import type { ApiKeyRecord, Permission } from '../../../control/index.js';
-import { isPctxError } from '../../../errors.js';
+import { apiKeyView, issueApiKey } from '../../../auth/index.js';
+import type { Permission } from '../../../control/index.js';
 import { withContext, type CommonOptions } from '../../context.js';
 import { printJson, style } from '../../output.js';
 import { action, withCommonOptions } from '../common.js';
-import { keyJson, parseLabel, parsePermissions, parseTier } from './format.js';
+import { parseLabel, parsePermissions, parseTier } from './format.js';
 
 interface CreateOptions extends CommonOptions {
   permissions: Permission[];
@@ -13,9 +12,6 @@ interface CreateOptions extends CommonOptions {
   label?: string;
   test?: boolean;
 }
-
-/** Prefixes are unique; a clash of 8 random base62 characters is rare but not impossible. */
-const ATTEMPTS = 3;
 
 export function createKeyCommand(): Command {
   return withCommonOptions(new Command('create'), { tenant: false })
@@ -29,28 +25,16 @@ export function createKeyCommand(): Command {
       action(async (options: CreateOptions) => {
         await withContext(options, async (ctx) => {
           const tenantId = ctx.tenant.id;
-          let record: ApiKeyRecord | undefined;
-          let key = '';
-          for (let attempt = 1; record === undefined; attempt++) {
-            const generated = generateApiKey(tenantId, options.test ? 'test' : 'live');
-            try {
-              record = ctx.control.apiKeys.insert({
-                keyHash: generated.keyHash,
-                keyPrefix: generated.prefix,
-                tenantId,
-                permissions: options.permissions,
-                rateLimitTier: options.tier,
-                label: options.label ?? null,
-              });
-              key = generated.key;
-            } catch (err) {
-              if (attempt < ATTEMPTS && isPctxError(err, 'INVALID_ARGUMENT') && err.details.option === 'keyPrefix') continue;
-              throw err;
-            }
-          }
+          const { key, record } = issueApiKey(ctx.control.apiKeys, {
+            tenantId,
+            permissions: options.permissions,
+            tier: options.tier,
+            label: options.label ?? null,
+            environment: options.test ? 'test' : 'live',
+          });
           const warning = 'Store this key now: it is not shown again (only its SHA-256 hash is kept).';
           if (options.json) {
-            printJson({ key, ...keyJson(record) });
+            printJson({ key, ...apiKeyView(record) });
           } else {
             process.stdout.write(`${key}\n`);
             const what = `${record.permissions.join(', ')} · tier ${record.rateLimitTier}${record.label === null ? '' : ` · label ${record.label}`}`;

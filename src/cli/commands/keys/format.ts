@@ -1,20 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { PERMISSIONS, RATE_LIMIT_TIER_PATTERN, type ApiKeyRecord, type Permission } from '../../../control/index.js';
-
-/** The `--json` shape of an API key (docs/cli.md). Never the key or its hash. */
-export function keyJson(k: ApiKeyRecord): Record<string, unknown> {
-  return {
-    prefix: k.keyPrefix,
-    tenantId: k.tenantId,
-    environment: k.keyPrefix.startsWith('cl_test_') ? 'test' : 'live',
-    permissions: k.permissions,
-    tier: k.rateLimitTier,
-    label: k.label,
-    createdAt: k.createdAt,
-    lastUsedAt: k.lastUsedAt,
-    revokedAt: k.revokedAt,
-  };
-}
+import { PERMISSIONS, RATE_LIMIT_TIER_PATTERN, type Permission } from '../../../control/index.js';
 
 /** `2026-11-24T06:37:31.279Z` → `2026-11-24 06:37:31`, as the other tables print times. */
 export function shortTime(iso: string | null): string | null {

@@ -1,9 +1,10 @@
 import { Command } from 'commander';
 import type { ApiKeyRecord, Tenant } from '../../../control/index.js';
+import { apiKeyView } from '../../../auth/index.js';
 import { withContext, type CommonOptions } from '../../context.js';
 import { printJson, table } from '../../output.js';
 import { action, withCommonOptions } from '../common.js';
-import { keyJson, shortTime } from './format.js';
+import { shortTime } from './format.js';
 
 export function listKeysCommand(): Command {
   return withCommonOptions(new Command('list'), { tenant: false })
@@ -15,7 +16,7 @@ export function listKeysCommand(): Command {
           const tenants: Tenant[] = options.tenant === undefined ? ctx.control.tenants.list() : [ctx.tenant];
           const names = new Map(tenants.map((t) => [t.id, t.name]));
           const keys: ApiKeyRecord[] = tenants.flatMap((t) => ctx.control.apiKeys.listByTenant(t.id));
-          if (options.json) return printJson({ keys: keys.map(keyJson) });
+          if (options.json) return printJson({ keys: keys.map(apiKeyView) });
           if (keys.length === 0) {
             const whose = options.tenant === undefined ? 'any tenant' : `tenant ${ctx.tenant.name}`;
             const tenantArg = options.tenant === undefined ? '<tenant>' : ctx.tenant.name;

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { parseApiKey } from '../../../auth/index.js';
+import { apiKeyView, parseApiKey } from '../../../auth/index.js';
 import { invalidArgument, isPctxError } from '../../../errors.js';
 import { withContext, type CommonOptions } from '../../context.js';
 import { printJson } from '../../output.js';
 import { action, withCommonOptions } from '../common.js';
-import { keyJson, shortTime } from './format.js';
+import { shortTime } from './format.js';
 
 export function revokeKeyCommand(): Command {
   return withCommonOptions(new Command('revoke'), { tenant: false })
@@ -24,7 +24,7 @@ export function revokeKeyCommand(): Command {
             if (isPctxError(err, 'INVALID_ARGUMENT')) throw invalidArgument('<prefix>', 'expected a key prefix as shown by keys list, e.g. cl_live_d5991e4f_Ab12Cd34');
             throw err;
           }
-          if (options.json) return printJson(keyJson(record));
+          if (options.json) return printJson(apiKeyView(record));
           const owner = ctx.control.tenants.get(record.tenantId);
           process.stdout.write(
             `Revoked key ${record.keyPrefix} of tenant ${owner?.name ?? record.tenantId} (${record.tenantId}) at ${shortTime(record.revokedAt)} UTC; requests with it are refused.\n`,
