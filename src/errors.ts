@@ -144,6 +144,21 @@ export const ERRORS = {
     status: 404,
     message: 'No API key matches "{prefix}"',
   },
+  UNAUTHORIZED: {
+    code: 'PCTX_ERR_UNAUTHORIZED',
+    status: 401,
+    message: 'Not authenticated ({reason}): send a valid API key as "Authorization: Bearer <key>" or "X-API-Key: <key>"',
+  },
+  FORBIDDEN: {
+    code: 'PCTX_ERR_FORBIDDEN',
+    status: 403,
+    message: 'This API key lacks the "{needed}" permission (it has: {granted})',
+  },
+  RATE_LIMITED: {
+    code: 'PCTX_ERR_RATE_LIMITED',
+    status: 429,
+    message: 'Rate limit exceeded ({limit} tokens); retry in {retryAfterSeconds} s',
+  },
   INTERNAL: {
     code: 'PCTX_ERR_INTERNAL',
     status: 500,

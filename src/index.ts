@@ -28,6 +28,11 @@ export { LOCAL_TENANT_ID, LOCAL_TENANT_NAME, isTenantId } from './tenant-id.js';
 export { openControlDb } from './control/index.js';
 export type { ApiKeyRecord, ControlPlane, Permission, RequestLog, Tenant, TenantStore } from './control/index.js';
 
+export { ApiKeyAuthenticator, extractApiKey, generateApiKey, hashApiKey, parseApiKey, requirePermission } from './auth/index.js';
+export type { AuthResult, KeyEnvironment, ParsedApiKey, Principal, UnauthorizedReason } from './auth/index.js';
+export { DEFAULT_RATE_LIMIT, RateLimiter, TokenBucketLimiter, rateLimitHeaders, rateLimitedError, validateRateLimitConfig } from './ratelimit/index.js';
+export type { ConsumeResult, RateLimitConfig, RateLimitDecision, TokenBucketOptions } from './ratelimit/index.js';
+
 export { backupTenant } from './admin/backup-tenant.js';
 export type { BackupResult } from './admin/backup-tenant.js';
 export { restoreTenant } from './admin/restore-tenant.js';

@@ -1,0 +1,138 @@
+import { timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { PctxError } from '../errors.js';
+import type { ApiKeyStore, Permission, TenantStore } from '../control/index.js';
+import { hashApiKey, parseApiKey, type KeyEnvironment } from './api-key.js';
+
+export { extractApiKey, type RequestHeaders } from './extract-api-key.js';
+export { requirePermission } from './require-permission.js';
+
+/** Who a request acts as, once its key is accepted. */
+export interface Principal {
+  tenantId: string;
+  keyPrefix: string;
+  permissions: readonly Permission[];
+  /** The key's rate-limit tier (`rateLimitTier` of its record). */
+  tier: string;
+  environment: KeyEnvironment;
+}
+
+export type UnauthorizedReason = 'missing' | 'malformed' | 'bad_checksum' | 'unknown' | 'revoked' | 'tenant_inactive';
+
+export const UNAUTHORIZED_REASONS: readonly UnauthorizedReason[] = ['missing', 'malformed', 'bad_checksum', 'unknown', 'revoked', 'tenant_inactive'];
+
+export type AuthResult = { ok: true; principal: Principal } | { ok: false; error: PctxError };
+
+export interface ApiKeyAuthenticatorOptions {
+  apiKeys: ApiKeyStore;
+  tenants: TenantStore;
+  /** Milliseconds since the epoch. @default Date.now */
+  now?: () => number;
+  /**
+   * A key's `lastUsedAt` is written at most once per this many milliseconds (per
+   * process), so a busy key costs one write a minute, not one per request.
+   * @default 60_000
+   */
+  touchIntervalMs?: number;
+  /**
+   * Called when recording `lastUsedAt` fails (for example, the control database is locked
+   * for longer than its busy timeout). The request is still authenticated: a missed
+   * timestamp is retried after `touchIntervalMs` and is no reason to refuse a request.
+   * @default process.emitWarning
+   */
+  onTouchError?: (err: unknown) => void;
+}
+
+export const DEFAULT_TOUCH_INTERVAL_MS = 60_000;
+
+/** Keys whose last touch time is remembered; a forgotten key is simply touched again. */
+const TOUCH_CACHE_KEYS = 10_000;
+
+function unauthorized(reason: UnauthorizedReason): { ok: false; error: PctxError } {
+  return { ok: false, error: new PctxError('UNAUTHORIZED', { reason }) };
+}
+
+/**
+ * Turns a raw API key into a Principal. The order of checks is the point:
+ * format and checksum first (no I/O, so forged or mistyped keys cost nothing and reveal
+ * nothing), then one lookup by SHA-256 on every call — never a cache — so a key revoked
+ * by any process (the CLI, another server node, a tenant delete) fails on its very next
+ * request.
+ */
+export class ApiKeyAuthenticator {
+  readonly #apiKeys: ApiKeyStore;
+  readonly #tenants: TenantStore;
+  readonly #now: () => number;
+  readonly #touchIntervalMs: number;
+  readonly #onTouchError: (err: unknown) => void;
+  readonly #lastTouch = new LRUCache<string, number>({ max: TOUCH_CACHE_KEYS });
+  /** Store lookups made so far (key and tenant reads); tests use it to prove none happened. */
+  lookups = 0;
+
+  constructor(options: ApiKeyAuthenticatorOptions) {
+    this.#apiKeys = options.apiKeys;
+    this.#tenants = options.tenants;
+    this.#now = options.now ?? Date.now;
+    const interval = options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS;
+    if (!Number.isFinite(interval) || interval < 0) {
+      throw new PctxError('INVALID_CONFIG', { option: 'touchIntervalMs', reason: 'expected a finite number of milliseconds ≥ 0' });
+    }
+    this.#touchIntervalMs = interval;
+    this.#onTouchError = options.onTouchError ?? ((err) => process.emitWarning(`could not record an API key's last use: ${String(err)}`));
+  }
+
+  /**
+   * Failures that are the client's (no key, bad key, revoked key, inactive tenant) come
+   * back as `{ ok: false, error }` with UNAUTHORIZED; a failing store throws.
+   */
+  authenticate(rawKey: string | null): AuthResult {
+    if (rawKey === null || rawKey === '') return unauthorized('missing');
+    const parsed = parseApiKey(rawKey);
+    if (!parsed.ok) return unauthorized(parsed.reason);
+
+    const hash = hashApiKey(rawKey);
+    this.lookups++;
+    const record = this.#apiKeys.findByHash(hash);
+    // The lookup is by hash, so a match is already equal; the constant-time comparison
+    // keeps it so should a store ever match by prefix or index on something shorter.
+    if (record === null || !sameHash(record.keyHash, hash) || record.tenantId !== parsed.key.tenantId) {
+      return unauthorized('unknown');
+    }
+    if (record.revokedAt !== null) return unauthorized('revoked');
+    this.lookups++;
+    const tenant = this.#tenants.get(record.tenantId);
+    if (tenant === null || tenant.status !== 'active') return unauthorized('tenant_inactive');
+
+    this.#touch(hash);
+    return {
+      ok: true,
+      principal: Object.freeze({
+        tenantId: record.tenantId,
+        keyPrefix: record.keyPrefix,
+        permissions: Object.freeze([...record.permissions]),
+        tier: record.rateLimitTier,
+        environment: parsed.key.environment,
+      }),
+    };
+  }
+
+  #touch(hash: string): void {
+    const now = this.#now();
+    const last = this.#lastTouch.get(hash);
+    if (last !== undefined && now - last < this.#touchIntervalMs && now >= last) return;
+    // Remembered before the write: a failing write is retried after the interval, not
+    // on every request (each attempt may wait out the database's busy timeout).
+    this.#lastTouch.set(hash, now);
+    try {
+      this.#apiKeys.touch(hash, new Date(now));
+    } catch (err) {
+      this.#onTouchError(err);
+    }
+  }
+}
+
+function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
