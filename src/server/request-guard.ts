@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { extractApiKey, requirePermission, type ApiKeyAuthenticator, type Principal } from '../auth/authenticator.js';
-import { PctxError } from '../errors.js';
-import { rateLimitHeaders, type RateLimiter } from '../ratelimit/rate-limiter.js';
+import { rateLimitHeaders, rateLimitedError, type RateLimiter } from '../ratelimit/rate-limiter.js';
 import type { ServerMetrics } from './metrics.js';
 
 /**
@@ -48,7 +47,9 @@ export class RequestGuard {
     if (!result.allowed) {
       this.metrics.rateLimitHits.inc({ scope });
       request.pctx.refused = 'rate_limited';
-      throw new PctxError('RATE_LIMITED', { retryAfterMs: result.retryAfterMs, limit: result.limit, cost });
+      const error = rateLimitedError(result);
+      error.details.cost = cost;
+      throw error;
     }
   }
 }
