@@ -99,6 +99,21 @@ export const ERRORS = {
     status: 400,
     message: 'Backup {file} is not usable: {reason}',
   },
+  ARCHIVE_INVALID: {
+    code: 'PCTX_ERR_ARCHIVE_INVALID',
+    status: 400,
+    message: 'The archive was refused: {reason}',
+  },
+  ARCHIVE_TOO_LARGE: {
+    code: 'PCTX_ERR_ARCHIVE_TOO_LARGE',
+    status: 413,
+    message: 'The archive is too large: {reason}',
+  },
+  PATH_NOT_ALLOWED: {
+    code: 'PCTX_ERR_PATH_NOT_ALLOWED',
+    status: 403,
+    message: 'This server may not read {path}: {reason}',
+  },
   SCHEMA_TOO_NEW: {
     code: 'PCTX_ERR_SCHEMA_TOO_NEW',
     status: 409,
