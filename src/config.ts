@@ -60,6 +60,12 @@ export interface HostingConfig {
    * @default [] (env PCTX_ALLOWED_ROOTS, separated by the platform's path delimiter)
    */
   allowedRoots: readonly string[];
+  /** Largest upload body (`POST /v1/repos/:name/archive`), compressed. @default 100 MiB (env PCTX_MAX_ARCHIVE_SIZE) */
+  maxArchiveBytes: number;
+  /** Most bytes an upload may expand to on disk. @default 1 GiB (env PCTX_MAX_ARCHIVE_EXPANDED_SIZE) */
+  maxArchiveExpandedBytes: number;
+  /** Most files and folders in one upload. @default 50000 (env PCTX_MAX_ARCHIVE_FILES) */
+  maxArchiveFiles: number;
 }
 
 export interface ConfigOverrides {
@@ -81,7 +87,7 @@ const FILE_KEYS: Record<string, readonly string[] | null> = {
   server: ['host', 'port', 'bodyLimit', 'shutdownTimeoutMs'],
   rateLimit: null,
   requestLog: ['retentionDays'],
-  hosting: ['allowedRoots'],
+  hosting: ['allowedRoots', 'maxArchiveSize', 'maxArchiveExpandedSize', 'maxArchiveFiles'],
 };
 
 function invalid(option: string, reason: string): PctxError {
@@ -300,7 +306,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   const requestLog: RequestLogConfig = Object.freeze({
     retentionDays: wholeNumber(layers.get('requestLog.retentionDays', 'PCTX_REQUEST_LOG_RETENTION_DAYS'), 1, 3650) ?? 30,
   });
-  const hosting: HostingConfig = Object.freeze({ allowedRoots: Object.freeze(resolveAllowedRoots(layers, fileDir)) });
+  const hosting: HostingConfig = Object.freeze({
+    allowedRoots: Object.freeze(resolveAllowedRoots(layers, fileDir)),
+    maxArchiveBytes: size(layers.get('hosting.maxArchiveSize', 'PCTX_MAX_ARCHIVE_SIZE')) ?? 100 * 1024 * 1024,
+    maxArchiveExpandedBytes: size(layers.get('hosting.maxArchiveExpandedSize', 'PCTX_MAX_ARCHIVE_EXPANDED_SIZE')) ?? 1024 * 1024 * 1024,
+    maxArchiveFiles: wholeNumber(layers.get('hosting.maxArchiveFiles', 'PCTX_MAX_ARCHIVE_FILES'), 1, 10_000_000) ?? 50_000,
+  });
 
   return Object.freeze({
     dataDir: path.resolve(dataDirSetting?.label === 'dataDir' ? fileDir : process.cwd(), dataDir),

@@ -4,6 +4,7 @@ import type { PctxConfig } from '../config.js';
 import type { ControlPlane, RequestStatus } from '../control/index.js';
 import type { Engine } from '../engine/engine.js';
 import { PctxError, isPctxError } from '../errors.js';
+import { resolveArchiveLimits } from '../ingest/index.js';
 import { McpDispatcher, type CallScope, type ToolCallOutcome } from '../mcp/dispatch.js';
 import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -14,6 +15,7 @@ import { OpenApiBuilder } from './openapi.js';
 import { RequestGuard } from './request-guard.js';
 import './route-guard.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { archiveRoute } from './routes/archive-route.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { mcpRoutes } from './routes/mcp-route.js';
 import { repoRoutes } from './routes/repo-routes.js';
@@ -165,6 +167,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.register(healthRoutes, { control, engine, metrics, isClosing: () => app.pctx.closing });
   app.register(mcpRoutes, { dispatcher, sessions, guard, control, bodyLimit });
   app.register(repoRoutes, { engine });
+  app.register(archiveRoute, {
+    engine,
+    control,
+    limits: resolveArchiveLimits({
+      maxCompressedBytes: config.hosting.maxArchiveBytes,
+      maxExpandedBytes: config.hosting.maxArchiveExpandedBytes,
+      maxFiles: config.hosting.maxArchiveFiles,
+    }),
+  });
   app.register(adminRoutes, { control, engine, rateLimit: config.rateLimit, now, startedAt });
   app.get('/openapi.json', { config: { guard: { permission: 'public' } }, schema: { summary: 'This document' } }, async () => openapi.document());
 

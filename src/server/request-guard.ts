@@ -27,7 +27,8 @@ export class RequestGuard {
     }
     request.pctx.principal = auth.principal;
     requirePermission(auth.principal, guard.permission);
-    if (guard.cost !== 'tool') this.chargeTenant(request, reply, auth.principal, guard.cost ?? 1);
+    if (guard.cost === 'tool') return;
+    this.chargeTenant(request, reply, auth.principal, guard.operation !== undefined ? this.limiter.costOf(guard.operation) : (guard.cost ?? 1));
   }
 
   /** Charges the tenant's bucket; throws RATE_LIMITED (with the headers set) when empty. */

@@ -15,6 +15,8 @@ export interface RouteGuard {
    * @default 1
    */
   cost?: number | 'tool';
+  /** Charge what this operation costs in `rateLimit.perToolLimits` (e.g. `upload_archive`) instead of `cost`. */
+  operation?: string;
   /** Name in the request log and metrics, e.g. `admin.createTenant`; unset: not logged. */
   logAs?: string;
 }

@@ -35,6 +35,8 @@ export async function startServer(config: Readonly<PctxConfig>, options: { logge
       embedder: createEmbedder(config.embedding),
       ...(config.workers !== undefined ? { workers: config.workers } : {}),
       ...(config.maxFileBytes !== undefined ? { maxFileBytes: config.maxFileBytes } : {}),
+      // A hosted index_folder reads only these folders (and the tenant's uploads).
+      allowedRoots: config.hosting.allowedRoots,
       pool: {
         ...(config.poolMaxHandles !== undefined ? { maxHandles: config.poolMaxHandles } : {}),
         ...(config.poolMaxVectorIndexes !== undefined ? { maxVectorIndexes: config.poolMaxVectorIndexes } : {}),

@@ -31,6 +31,7 @@ export interface TestServerOptions {
   rateLimit?: Partial<RateLimitConfig>;
   allowedRoots?: string[];
   bodyLimit?: number;
+  maxArchiveBytes?: number;
 }
 
 /**
@@ -47,14 +48,20 @@ export function useTestServers(): (options?: TestServerOptions) => Promise<TestS
   return async (options = {}) => {
     const dataDir = tempDir();
     const control = openControlDb(path.join(dataDir, 'control.db'));
-    const engine = makeEngine(dataDir, { workers: 1 });
+    const allowedRoots = (options.allowedRoots ?? []).map((r) => fs.realpathSync(r));
+    const engine = makeEngine(dataDir, { workers: 1, allowedRoots });
     const clock = { now: Date.parse('2026-06-01T12:00:00Z') };
     const rateLimit = validateRateLimitConfig({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit }, 'rateLimit');
     const app = buildServer({
       config: {
         server: { host: '127.0.0.1', port: 0, bodyLimit: options.bodyLimit ?? 1024 * 1024, shutdownTimeoutMs: 5000 },
         rateLimit,
-        hosting: { allowedRoots: (options.allowedRoots ?? []).map((r) => fs.realpathSync(r)) },
+        hosting: {
+          allowedRoots,
+          maxArchiveBytes: options.maxArchiveBytes ?? 1024 * 1024,
+          maxArchiveExpandedBytes: 16 * 1024 * 1024,
+          maxArchiveFiles: 1000,
+        },
       },
       control,
       engine,
@@ -86,7 +93,7 @@ export function useTestServers(): (options?: TestServerOptions) => Promise<TestS
         const headers: Record<string, string> = { ...opts.headers };
         if (opts.key) headers.authorization = `Bearer ${opts.key}`;
         if (opts.body !== undefined) headers['content-type'] ??= 'application/json';
-        return fetch(`${url}${urlPath}`, { method, headers, body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) });
+        return fetch(`${url}${urlPath}`, { method, headers, body: opts.body === undefined ? undefined : typeof opts.body === 'string' || opts.body instanceof Uint8Array ? (opts.body as string) : JSON.stringify(opts.body) });
       },
     };
   };

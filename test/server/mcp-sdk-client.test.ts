@@ -23,7 +23,7 @@ async function connect(url: string, key: string): Promise<{ client: Client; tran
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const body = (result: { structuredContent?: unknown }) => result.structuredContent as any;
+const body = (result: unknown): any => (result as { structuredContent: unknown }).structuredContent;
 
 describe('the official MCP SDK client over Streamable HTTP', () => {
   it('lists tools, indexes a fixture with progress, searches and reads source with a bearer key', async () => {
