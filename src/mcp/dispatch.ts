@@ -161,7 +161,10 @@ export class McpDispatcher {
       }
       const ctx: ToolContext = {
         tenantId: scope.tenantId,
-        quotaBytes: scope.quotaBytes(),
+        // Read only by tools that write: a search never pays the control-plane lookup.
+        get quotaBytes() {
+          return scope.quotaBytes();
+        },
         signal: scope.signal,
         progress: progressSender(params._meta?.progressToken, scope.notify),
       };

@@ -1,9 +1,11 @@
 import { loadConfig } from '../../config.js';
+import { invalidArgument } from '../../errors.js';
 import { startServer } from '../../server/run-server.js';
 import { PACKAGE_VERSION } from '../../version.js';
 
 export interface ServeHttpOptions {
   dataDir?: string;
+  tenant?: string;
   config?: string;
   host?: string;
   port?: string;
@@ -14,6 +16,8 @@ export interface ServeHttpOptions {
  * gracefully (see RunningServer.shutdown). A second signal during shutdown exits at once.
  */
 export async function serveHttp(options: ServeHttpOptions): Promise<void> {
+  // Over HTTP the tenant is the API key's; a fixed one would be a silent no-op.
+  if (options.tenant !== undefined) throw invalidArgument('--tenant', 'does not apply to --http: each API key acts for its own tenant');
   const config = loadConfig(process.env, { dataDir: options.dataDir, configFile: options.config, host: options.host, port: options.port });
   const server = await startServer(config);
   process.stderr.write(
