@@ -25,7 +25,7 @@ function header(headers: RequestHeaders, name: string): string | undefined {
   if (value === undefined) {
     // Node lowercases incoming names; a caller building headers by hand may not have.
     for (const key of Object.keys(headers)) {
-      if (key.toLowerCase() === name) {
+      if (key.toLowerCase() === name && headers[key] !== undefined) {
         value = headers[key];
         break;
       }

@@ -14,3 +14,7 @@ export type { ApiKeyAuthenticatorOptions, AuthResult, Principal, UnauthorizedRea
 export { extractApiKey } from './extract-api-key.js';
 export type { RequestHeaders } from './extract-api-key.js';
 export { requirePermission } from './require-permission.js';
+export { issueApiKey } from './issue-api-key.js';
+export type { IssueApiKeyInput, IssuedApiKey } from './issue-api-key.js';
+export { apiKeyView } from './api-key-view.js';
+export type { ApiKeyView } from './api-key-view.js';

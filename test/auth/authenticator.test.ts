@@ -192,6 +192,11 @@ describe('extractApiKey', () => {
     expect(extractApiKey({ authorization: `Bearer ${key}`, 'x-api-key': 'other' })).toBe(key);
   });
 
+  it('finds a key header when an undefined entry of the same name in another case comes first (found by the header fuzzer)', () => {
+    expect(extractApiKey({ authorization: undefined, Authorization: `Bearer ${key}` })).toBe(key);
+    expect(extractApiKey({ 'x-api-key': undefined, 'X-API-Key': key })).toBe(key);
+  });
+
   it('returns null only when neither header is present', () => {
     expect(extractApiKey({})).toBeNull();
     expect(extractApiKey({ 'content-type': 'application/json', authorization: undefined })).toBeNull();
