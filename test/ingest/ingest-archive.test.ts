@@ -241,4 +241,29 @@ describe('ingestArchive', () => {
     await expect(ingestArchive({ engine, tenantId: TENANT, repoName: 'demo', body, quotaBytes: 1.5 })).rejects.toMatchObject({ details: { option: 'quotaBytes' } });
     expect(body.readableFlowing).toBe(null);
   });
+
+  it('turns a cancelled upload into ARCHIVE_INVALID and leaves no staging folder, whether it was cancelled before or during extraction', async () => {
+    const dataDir = tempDir();
+    const engine = newEngine(dataDir);
+    const before = new AbortController();
+    before.abort();
+    await expect(ingestArchive({ engine, tenantId: TENANT, repoName: 'demo', body: bodyOf(tarGz(demoMembers())), signal: before.signal })).rejects.toMatchObject({
+      code: 'PCTX_ERR_ARCHIVE_INVALID',
+    });
+
+    // Cancelled once the first part of the archive was consumed: the second read is the signal.
+    const during = new AbortController();
+    const gz = tarGz([{ path: 'big.ts', body: `export const s = ${JSON.stringify('q'.repeat(200_000))};\n` }]);
+    let reads = 0;
+    const body = new Readable({
+      read() {
+        if (reads++ === 0) this.push(gz.subarray(0, 256));
+        else during.abort();
+      },
+    });
+    const err = await refusal({ engine, tenantId: TENANT, repoName: 'demo', body, signal: during.signal });
+    expect(err.code).toBe('PCTX_ERR_ARCHIVE_INVALID');
+    expect(err.message).toMatch(/cancelled/);
+    expect(listTree(tenantPaths(dataDir, TENANT).uploads)).toEqual([]);
+  });
 });
