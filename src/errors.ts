@@ -114,6 +114,11 @@ export const ERRORS = {
     status: 403,
     message: 'This server may not read {path}: {reason}',
   },
+  REMOTE_UNAVAILABLE: {
+    code: 'PCTX_ERR_REMOTE_UNAVAILABLE',
+    status: 502,
+    message: 'The server at {url} could not be used: {reason}',
+  },
   SCHEMA_TOO_NEW: {
     code: 'PCTX_ERR_SCHEMA_TOO_NEW',
     status: 409,

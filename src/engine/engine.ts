@@ -76,6 +76,8 @@ export class Engine {
   private readonly background = new Set<Promise<void>>();
 
   constructor(options: EngineOptions) {
+    // Checked first: a bad value must not leave a pool or workers behind.
+    this.allowedRoots = options.allowedRoots == null ? null : normalizeAllowedRoots(options.allowedRoots);
     this.pool = new TenantDbPool({ ...options.pool, dataDir: options.dataDir });
     this.embedder = options.embedder;
     this.parsePool = new ParsePool({
@@ -85,7 +87,6 @@ export class Engine {
     });
     this.maxFileBytes = options.maxFileBytes;
     this.now = options.now ?? (() => new Date());
-    this.allowedRoots = options.allowedRoots == null ? null : normalizeAllowedRoots(options.allowedRoots);
   }
 
   /**

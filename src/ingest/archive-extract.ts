@@ -146,8 +146,7 @@ export async function extractArchive(body: Readable, dest: string, options: Extr
       if (entry.type !== 'Directory' && !FILE_TYPES.has(entry.type)) throw refusedType(entry);
       const rel = memberPath(entry.path, limits);
       if (entry.type === 'Directory') {
-        // Folder members carry no content; one that claims some would smuggle bytes past the count.
-        if (entry.size > 0) throw memberRefused(entry.path, 'is a folder with content');
+        // tar reads a folder's size as 0 whatever the header says; its blocks count as overhead.
         if (rel !== null) {
           claim(entry.path, rel, 'folder');
           mkdirIn(dest, rel, entry.path);
@@ -220,7 +219,8 @@ export async function extractArchive(body: Readable, dest: string, options: Extr
     transform(chunk: Buffer, _encoding, callback) {
       compressedBytes += chunk.length;
       if (compressedBytes > limits.maxCompressedBytes) {
-        callback(tooLarge('compressed', limits.maxCompressedBytes, `the upload is larger than ${limits.maxCompressedBytes} bytes`));
+        fail(tooLarge('compressed', limits.maxCompressedBytes, `the upload is larger than ${limits.maxCompressedBytes} bytes`));
+        callback(failure);
       } else {
         callback(null, chunk);
       }
@@ -232,8 +232,9 @@ export async function extractArchive(body: Readable, dest: string, options: Extr
     for await (const chunk of source) {
       // tar would decompress a gzip or zstd stream inside ours a second time, outside our counts.
       if (first && chunk.length >= 2 && ((chunk[0] === 0x1f && chunk[1] === 0x8b) || (chunk[0] === 0x28 && chunk[1] === 0xb5))) {
-        throw invalid('it is compressed twice; send one gzip layer over a tar archive');
+        fail(invalid('it is compressed twice; send one gzip layer over a tar archive'));
       }
+      if (failure !== null) throw failure;
       first = false;
       tarBytes += chunk.length;
       if (!parser.write(chunk) && failure === null) {
@@ -244,7 +245,10 @@ export async function extractArchive(body: Readable, dest: string, options: Extr
       }
       if (failure !== null) throw failure;
       if (tarBytes - contentBytes > (members + 2) * OVERHEAD_PER_MEMBER + OVERHEAD_SLACK) {
-        throw invalid(`it holds more than ${OVERHEAD_SLACK} bytes that are neither file content nor tar headers`);
+        // Recorded before throwing: the pipeline then aborts the other streams, and their
+        // AbortError must not be what the caller sees.
+        fail(invalid(`it holds more than ${OVERHEAD_SLACK} bytes that are neither file content nor tar headers`));
+        throw failure;
       }
     }
     parser.end();

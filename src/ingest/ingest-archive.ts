@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Engine } from '../engine/engine.js';
 import type { IndexProgress, IndexResult, VectorSyncMode } from '../engine/indexer/index-run.js';
-import { invalidArgument } from '../errors.js';
+import { PctxError, invalidArgument } from '../errors.js';
 import { REPO_NAME_RULE, isRepoName } from '../repo-name.js';
 import { folderSize, tenantDiskUsage } from '../tenant/quota.js';
 import { TENANT_FILES, newUploadStaging, uploadDir } from '../tenant/tenant-paths.js';
@@ -77,7 +77,7 @@ export async function ingestArchive(options: IngestArchiveOptions): Promise<Inge
   if (typeof body?.pipe !== 'function') throw invalidArgument('body', 'must be a readable stream');
   const paths = engine.pool.paths(tenantId);
   const live = uploadDir(paths, repoName);
-  options.signal?.throwIfAborted();
+  if (options.signal?.aborted) throw new PctxError('ARCHIVE_INVALID', { reason: 'the upload was cancelled before it started' });
 
   const staging = newUploadStaging(paths);
   activeStaging.add(staging);
