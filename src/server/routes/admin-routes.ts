@@ -4,8 +4,9 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { backupTenant } from '../../admin/backup-tenant.js';
 import { deleteTenant } from '../../admin/delete-tenant.js';
-import { generateApiKey } from '../../auth/api-key.js';
-import type { ApiKeyRecord, ControlPlane, Permission, TenantPatch } from '../../control/index.js';
+import { apiKeyView } from '../../auth/api-key-view.js';
+import { issueApiKey } from '../../auth/issue-api-key.js';
+import type { ControlPlane, Permission, TenantPatch } from '../../control/index.js';
 import type { Engine } from '../../engine/engine.js';
 import { invalidArgument } from '../../errors.js';
 import type { RateLimitConfig } from '../../ratelimit/rate-limiter.js';
@@ -23,20 +24,6 @@ export interface AdminRouteDeps {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const admin = (logAs: string) => ({ guard: { permission: 'admin' as const, logAs } });
-
-/** An API key as listed: never its hash. */
-function keyJson(k: ApiKeyRecord): Record<string, unknown> {
-  return {
-    prefix: k.keyPrefix,
-    tenantId: k.tenantId,
-    permissions: k.permissions,
-    tier: k.rateLimitTier,
-    label: k.label,
-    createdAt: k.createdAt,
-    lastUsedAt: k.lastUsedAt,
-    revokedAt: k.revokedAt,
-  };
-}
 
 /** The admin REST API: tenants, their keys, stats and backups. Every route needs the admin permission. */
 export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): Promise<void> {
@@ -82,26 +69,24 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
       const body = request.body as { permissions: Permission[]; tier?: string; label?: string; test?: boolean };
       const tier = body.tier ?? 'standard';
       if (!(tier in deps.rateLimit.tiers)) throw invalidArgument('tier', `unknown tier; configured: ${Object.keys(deps.rateLimit.tiers).join(', ')}`);
-      const generated = generateApiKey(tenant.id, body.test ? 'test' : 'live');
-      const record = control.apiKeys.insert({
-        keyHash: generated.keyHash,
-        keyPrefix: generated.prefix,
+      const issued = issueApiKey(control.apiKeys, {
         tenantId: tenant.id,
         permissions: body.permissions,
-        rateLimitTier: tier,
+        tier,
         label: body.label ?? null,
+        environment: body.test ? 'test' : 'live',
       });
-      return reply.code(201).send({ key: generated.key, ...keyJson(record) });
+      return reply.code(201).send({ key: issued.key, ...apiKeyView(issued.record) });
     },
   );
 
   app.get('/admin/tenants/:id/keys', { config: admin('admin.listKeys'), schema: { summary: "A tenant's keys, revoked included", params: tenantIdParams } }, async (request) => {
     const tenant = control.tenants.require((request.params as { id: string }).id);
-    return { keys: control.apiKeys.listByTenant(tenant.id).map(keyJson) };
+    return { keys: control.apiKeys.listByTenant(tenant.id).map(apiKeyView) };
   });
 
   app.delete('/admin/keys/:prefix', { config: admin('admin.revokeKey'), schema: { summary: 'Revoke a key by its prefix', params: keyPrefixParams } }, async (request) =>
-    keyJson(control.apiKeys.revokeByPrefix((request.params as { prefix: string }).prefix)),
+    apiKeyView(control.apiKeys.revokeByPrefix((request.params as { prefix: string }).prefix)),
   );
 
   app.get('/admin/stats', { config: admin('admin.stats'), schema: { summary: 'Service totals and the last 24 hours of requests' } }, async () => {
