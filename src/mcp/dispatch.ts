@@ -100,9 +100,9 @@ export class McpDispatcher {
     return typeof name === 'string' ? this.byName.get(name)?.tool : undefined;
   }
 
-  /** Whether the permissions allow the tool; admin implies write and read, write implies read. */
+  /** Whether the permissions allow the tool. Permissions do not imply each other (docs/authentication.md). */
   static allows(permissions: readonly ToolPermission[], needed: ToolDefinition['permission']): boolean {
-    return permissions.includes(needed) || permissions.includes('admin') || (needed === 'read' && permissions.includes('write'));
+    return permissions.includes(needed);
   }
 
   /** Answers one request. Never throws: every failure is a JSON-RPC error or a tool error. */
