@@ -1,19 +1,23 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { PctxError } from './errors.js';
 import { parseBytes } from './util/bytes.js';
-import { resolveEmbedderConfig, type ResolvedEmbedderConfig } from './engine/embed/create-embedder.js';
+import { resolveEmbedderConfig, type EmbedderConfig, type ResolvedEmbedderConfig } from './engine/embed/create-embedder.js';
 import { isPctxError } from './errors.js';
+import { validateRateLimitConfig, type RateLimitConfig } from './ratelimit/rate-limiter.js';
 
 /**
- * Process configuration, from environment variables overridden by command-line flags.
- * Validated in a fixed order — defaults, types, interpretation, combinations — and the
- * first problem throws INVALID_CONFIG naming the variable; nothing silently falls back.
- * Every variable is documented in docs/configuration.md.
+ * Process configuration, from an optional JSON file (`--config`, else `PCTX_CONFIG`),
+ * then environment variables, then command-line flags: each layer wins over the one
+ * before. Validated in a fixed order — defaults, types, interpretation, combinations —
+ * and the first problem throws INVALID_CONFIG naming where the bad value came from (the
+ * flag, the variable, or the file key); nothing silently falls back. Every key is
+ * documented in docs/configuration.md.
  */
 export interface PctxConfig {
-  /** @default "./data" (env PCTX_DATA_DIR) */
+  /** @default "./data" (file dataDir, env PCTX_DATA_DIR, flag --data-dir) */
   dataDir: string;
-  /** Validated embedding settings (env PCTX_EMBEDDING_*). */
+  /** Validated embedding settings (file embedding.*, env PCTX_EMBEDDING_*). */
   embedding: ResolvedEmbedderConfig;
   /** Parse worker threads. @default os.availableParallelism() (env PCTX_WORKERS) */
   workers: number | undefined;
@@ -23,24 +27,169 @@ export interface PctxConfig {
   poolMaxHandles: number | undefined;
   /** Most loaded HNSW indexes. @default 16 (env PCTX_POOL_MAX_VECTOR_INDEXES) */
   poolMaxVectorIndexes: number | undefined;
+  /** The HTTP service (`serve --http`). */
+  server: Readonly<ServerConfig>;
+  /** Token buckets of the HTTP service; stdio is never limited. */
+  rateLimit: Readonly<RateLimitConfig>;
+  requestLog: Readonly<RequestLogConfig>;
+  hosting: Readonly<HostingConfig>;
+  /** The JSON file the configuration was read from, if any. */
+  configFile: string | null;
 }
 
+export interface ServerConfig {
+  /** @default "127.0.0.1" (env PCTX_HOST, flag --host) */
+  host: string;
+  /** 0 picks a free port. @default 3000 (env PCTX_PORT, flag --port) */
+  port: number;
+  /** Largest JSON request body. @default 1 MiB (env PCTX_BODY_LIMIT) */
+  bodyLimit: number;
+  /** How long shutdown waits for requests in flight before closing them. @default 10000 (env PCTX_SHUTDOWN_TIMEOUT_MS) */
+  shutdownTimeoutMs: number;
+}
+
+export interface RequestLogConfig {
+  /** Rows older than this are pruned (every hour, and at start). @default 30 (env PCTX_REQUEST_LOG_RETENTION_DAYS) */
+  retentionDays: number;
+}
+
+export interface HostingConfig {
+  /**
+   * Folders under which `index_folder` may read on a server, resolved to absolute paths.
+   * None by default: a hosted server reads no server path unless told.
+   * @default [] (env PCTX_ALLOWED_ROOTS, separated by the platform's path delimiter)
+   */
+  allowedRoots: readonly string[];
+  /** Largest upload body (`POST /v1/repos/:name/archive`), compressed. @default 100 MiB (env PCTX_MAX_ARCHIVE_SIZE) */
+  maxArchiveBytes: number;
+  /** Most bytes an upload may expand to on disk. @default 1 GiB (env PCTX_MAX_ARCHIVE_EXPANDED_SIZE) */
+  maxArchiveExpandedBytes: number;
+  /** Most files and folders in one upload. @default 50000 (env PCTX_MAX_ARCHIVE_FILES) */
+  maxArchiveFiles: number;
+}
 
 export interface ConfigOverrides {
   dataDir?: string | undefined;
+  /** --config */
+  configFile?: string | undefined;
+  /** --host */
+  host?: string | undefined;
+  /** --port */
+  port?: number | string | undefined;
 }
+
+const FILE_KEYS: Record<string, readonly string[] | null> = {
+  dataDir: null,
+  workers: null,
+  maxFileSize: null,
+  pool: ['maxHandles', 'maxVectorIndexes'],
+  embedding: null,
+  server: ['host', 'port', 'bodyLimit', 'shutdownTimeoutMs'],
+  rateLimit: null,
+  requestLog: ['retentionDays'],
+  hosting: ['allowedRoots', 'maxArchiveSize', 'maxArchiveExpandedSize', 'maxArchiveFiles'],
+};
 
 function invalid(option: string, reason: string): PctxError {
   return new PctxError('INVALID_CONFIG', { option, reason });
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, max: number): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw.trim())) throw invalid(name, `expected a whole number, got "${raw}"`);
-  const value = Number(raw.trim());
-  if (value < 1 || value > max) throw invalid(name, `must be between 1 and ${max}`);
-  return value;
+/** One configured value and the name of where it came from, for error messages. */
+interface Setting {
+  value: unknown;
+  label: string;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readConfigFile(file: string, label: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw invalid(label, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw invalid(label, `${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isPlainObject(parsed)) throw invalid(label, `${file} must hold a JSON object`);
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(key in FILE_KEYS)) throw invalid(key, `unknown key in ${file}; known keys: ${Object.keys(FILE_KEYS).join(', ')}`);
+    const nested = FILE_KEYS[key];
+    if (nested === null || nested === undefined) continue;
+    if (!isPlainObject(value)) throw invalid(key, `expected an object in ${file}`);
+    for (const inner of Object.keys(value)) {
+      if (!nested.includes(inner)) throw invalid(`${key}.${inner}`, `unknown key in ${file}; known: ${nested.join(', ')}`);
+    }
+  }
+  return parsed;
+}
+
+class Layers {
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly file: Record<string, unknown>,
+    readonly fileName: string | null,
+  ) {}
+
+  /** Env wins over the file; an empty variable counts as unset. */
+  get(fileKey: string, envName: string | null): Setting | undefined {
+    if (envName !== null) {
+      const raw = this.env[envName];
+      if (raw !== undefined && raw !== '') return { value: raw, label: envName };
+    }
+    const value = fileValue(this.file, fileKey);
+    return value === undefined ? undefined : { value, label: fileKey };
+  }
+}
+
+function fileValue(file: Record<string, unknown>, dotted: string): unknown {
+  let node: unknown = file;
+  for (const part of dotted.split('.')) {
+    if (!isPlainObject(node)) return undefined;
+    node = node[part];
+  }
+  return node;
+}
+
+function wholeNumber(setting: Setting | undefined, min: number, max: number): number | undefined {
+  if (setting === undefined) return undefined;
+  const { value, label } = setting;
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) n = Number(value.trim());
+  else throw invalid(label, `expected a whole number, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n)) throw invalid(label, `expected a whole number, got ${n}`);
+  if (n < min || n > max) throw invalid(label, `must be between ${min} and ${max}`);
+  return n;
+}
+
+function size(setting: Setting | undefined): number | undefined {
+  if (setting === undefined) return undefined;
+  const { value, label } = setting;
+  const parsed = typeof value === 'number' ? (Number.isSafeInteger(value) && value > 0 ? value : null) : typeof value === 'string' ? parseBytes(value) : null;
+  if (parsed === null) throw invalid(label, `expected a size such as 1MB, got ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+function text(setting: Setting | undefined): string | undefined {
+  if (setting === undefined) return undefined;
+  if (typeof setting.value !== 'string') throw invalid(setting.label, `expected a string, got ${JSON.stringify(setting.value)}`);
+  return setting.value;
+}
+
+function bool(setting: Setting | undefined): boolean | undefined {
+  if (setting === undefined) return undefined;
+  const { value, label } = setting;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw invalid(label, `expected true or false, got ${JSON.stringify(value)}`);
 }
 
 const EMBEDDING_ENV: Record<string, string> = {
@@ -51,45 +200,130 @@ const EMBEDDING_ENV: Record<string, string> = {
   apiKey: 'PCTX_EMBEDDING_API_KEY',
 };
 
-/** Embedding settings are validated by the embedder's own rules; errors name the variable. */
-function resolveEmbedding(env: NodeJS.ProcessEnv): ResolvedEmbedderConfig {
-  const provider = env.PCTX_EMBEDDING_PROVIDER?.trim() || 'hash';
+/** Embedding settings are validated by the embedder's own rules; errors name the variable or file key. */
+function resolveEmbedding(layers: Layers, file: Record<string, unknown>): ResolvedEmbedderConfig {
+  const fromFile = file.embedding;
+  if (fromFile !== undefined && !isPlainObject(fromFile)) throw invalid('embedding', 'expected an object');
+  const merged: Record<string, unknown> = { ...(fromFile ?? {}) };
+  const labels: Record<string, string> = {};
+  for (const [option, envName] of Object.entries(EMBEDDING_ENV)) {
+    const setting = layers.get(`embedding.${option}`, envName);
+    labels[option] = setting?.label ?? `embedding.${option}`;
+    if (setting === undefined) continue;
+    if (option === 'dimension') merged[option] = wholeNumber(setting, 1, 1_000_000);
+    else merged[option] = typeof setting.value === 'string' && option !== 'apiKey' ? setting.value.trim() || undefined : setting.value;
+  }
+  merged.provider ??= 'hash';
   try {
-    return resolveEmbedderConfig({
-      provider: provider as 'hash' | 'openai',
-      dimension: positiveInt(env, 'PCTX_EMBEDDING_DIMENSION', 1_000_000),
-      baseUrl: env.PCTX_EMBEDDING_BASE_URL?.trim() || undefined,
-      model: env.PCTX_EMBEDDING_MODEL?.trim() || undefined,
-      apiKey: env.PCTX_EMBEDDING_API_KEY || undefined,
-    });
+    return resolveEmbedderConfig(merged as EmbedderConfig);
   } catch (err) {
     if (isPctxError(err, 'INVALID_CONFIG')) {
       const option = String(err.details.option);
-      throw invalid(EMBEDDING_ENV[option] ?? option, String(err.details.reason));
+      throw invalid(labels[option] ?? `embedding.${option}`, String(err.details.reason));
     }
     throw err;
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Readonly<PctxConfig> {
-  const dataDir = overrides.dataDir ?? env.PCTX_DATA_DIR ?? './data';
-  if (dataDir.trim() === '') throw invalid('PCTX_DATA_DIR', 'must not be empty');
-
-  const embedding = resolveEmbedding(env);
-
-  let maxFileBytes: number | undefined;
-  if (env.PCTX_MAX_FILE_SIZE !== undefined && env.PCTX_MAX_FILE_SIZE !== '') {
-    const parsed = parseBytes(env.PCTX_MAX_FILE_SIZE);
-    if (parsed === null) throw invalid('PCTX_MAX_FILE_SIZE', `expected a size such as 1MB, got "${env.PCTX_MAX_FILE_SIZE}"`);
-    maxFileBytes = parsed;
+function resolveRateLimit(layers: Layers, file: Record<string, unknown>): RateLimitConfig {
+  const fromFile = file.rateLimit;
+  if (fromFile !== undefined && !isPlainObject(fromFile)) throw invalid('rateLimit', 'expected an object');
+  const merged: Record<string, unknown> = { ...(fromFile ?? {}) };
+  // Types are checked here so the message names the variable; ranges by the limiter's own rules.
+  const enabled = bool(layers.get('rateLimit.enabled', 'PCTX_RATE_LIMIT_ENABLED'));
+  const maxTokens = wholeNumber(layers.get('rateLimit.maxTokens', 'PCTX_RATE_LIMIT_MAX_TOKENS'), 0, Number.MAX_SAFE_INTEGER);
+  const refill = layers.get('rateLimit.refillRate', 'PCTX_RATE_LIMIT_REFILL_RATE');
+  if (enabled !== undefined) merged.enabled = enabled;
+  if (maxTokens !== undefined) merged.maxTokens = maxTokens;
+  if (refill !== undefined) {
+    const n = typeof refill.value === 'string' ? Number(refill.value.trim()) : refill.value;
+    if (typeof n !== 'number' || !Number.isFinite(n)) throw invalid(refill.label, `expected a number, got ${JSON.stringify(refill.value)}`);
+    merged.refillRate = n;
   }
+  return validateRateLimitConfig(merged, 'rateLimit');
+}
+
+function resolveAllowedRoots(layers: Layers, baseDir: string): string[] {
+  const setting = layers.get('hosting.allowedRoots', 'PCTX_ALLOWED_ROOTS');
+  if (setting === undefined) return [];
+  const { value, label } = setting;
+  const list = typeof value === 'string' ? value.split(path.delimiter).filter((p) => p.trim() !== '') : value;
+  if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || p.trim() === '')) {
+    throw invalid(label, 'expected a list of folder paths');
+  }
+  // File entries are relative to the file's folder; variables to the working directory.
+  const base = label === 'PCTX_ALLOWED_ROOTS' ? process.cwd() : baseDir;
+  return (list as string[]).map((p) => {
+    const resolved = path.resolve(base, p.trim());
+    let real: string;
+    try {
+      real = fs.realpathSync(resolved);
+    } catch {
+      throw invalid(label, `folder ${resolved} does not exist`);
+    }
+    if (!fs.statSync(real).isDirectory()) throw invalid(label, `${resolved} is not a folder`);
+    return real;
+  });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Readonly<PctxConfig> {
+  // Defaults, then the file, then variables, then flags.
+  const configFlag = overrides.configFile;
+  const configFile = configFlag ?? (env.PCTX_CONFIG !== undefined && env.PCTX_CONFIG !== '' ? env.PCTX_CONFIG : undefined);
+  const fileLabel = configFlag !== undefined ? '--config' : 'PCTX_CONFIG';
+  const resolvedFile = configFile === undefined ? null : path.resolve(configFile);
+  const file = resolvedFile === null ? {} : readConfigFile(resolvedFile, fileLabel);
+  const layers = new Layers(env, file, resolvedFile);
+  const fileDir = resolvedFile === null ? process.cwd() : path.dirname(resolvedFile);
+
+  const dataDirSetting: Setting | undefined =
+    overrides.dataDir !== undefined
+      ? { value: overrides.dataDir, label: '--data-dir' }
+      : env.PCTX_DATA_DIR !== undefined
+        ? { value: env.PCTX_DATA_DIR, label: 'PCTX_DATA_DIR' }
+        : layers.get('dataDir', null);
+  const dataDir = text(dataDirSetting) ?? './data';
+  if (dataDir.trim() === '') throw invalid(dataDirSetting?.label ?? 'PCTX_DATA_DIR', 'must not be empty');
+
+  const embedding = resolveEmbedding(layers, file);
+  const maxFileBytes = size(layers.get('maxFileSize', 'PCTX_MAX_FILE_SIZE'));
+  const workers = wholeNumber(layers.get('workers', 'PCTX_WORKERS'), 1, 64);
+  const poolMaxHandles = wholeNumber(layers.get('pool.maxHandles', 'PCTX_POOL_MAX_HANDLES'), 1, 100_000);
+  const poolMaxVectorIndexes = wholeNumber(layers.get('pool.maxVectorIndexes', 'PCTX_POOL_MAX_VECTOR_INDEXES'), 1, 10_000);
+
+  const hostSetting = overrides.host !== undefined ? { value: overrides.host, label: '--host' } : layers.get('server.host', 'PCTX_HOST');
+  const host = text(hostSetting) ?? '127.0.0.1';
+  if (host.trim() === '') throw invalid(hostSetting?.label ?? 'server.host', 'must not be empty');
+  const portSetting = overrides.port !== undefined ? { value: overrides.port, label: '--port' } : layers.get('server.port', 'PCTX_PORT');
+  const server: ServerConfig = Object.freeze({
+    host: host.trim(),
+    port: wholeNumber(portSetting, 0, 65_535) ?? 3000,
+    bodyLimit: size(layers.get('server.bodyLimit', 'PCTX_BODY_LIMIT')) ?? 1024 * 1024,
+    shutdownTimeoutMs: wholeNumber(layers.get('server.shutdownTimeoutMs', 'PCTX_SHUTDOWN_TIMEOUT_MS'), 0, 600_000) ?? 10_000,
+  });
+
+  const rateLimit = resolveRateLimit(layers, file);
+  const requestLog: RequestLogConfig = Object.freeze({
+    retentionDays: wholeNumber(layers.get('requestLog.retentionDays', 'PCTX_REQUEST_LOG_RETENTION_DAYS'), 1, 3650) ?? 30,
+  });
+  const hosting: HostingConfig = Object.freeze({
+    allowedRoots: Object.freeze(resolveAllowedRoots(layers, fileDir)),
+    maxArchiveBytes: size(layers.get('hosting.maxArchiveSize', 'PCTX_MAX_ARCHIVE_SIZE')) ?? 100 * 1024 * 1024,
+    maxArchiveExpandedBytes: size(layers.get('hosting.maxArchiveExpandedSize', 'PCTX_MAX_ARCHIVE_EXPANDED_SIZE')) ?? 1024 * 1024 * 1024,
+    maxArchiveFiles: wholeNumber(layers.get('hosting.maxArchiveFiles', 'PCTX_MAX_ARCHIVE_FILES'), 1, 10_000_000) ?? 50_000,
+  });
 
   return Object.freeze({
-    dataDir: path.resolve(dataDir),
+    dataDir: path.resolve(dataDirSetting?.label === 'dataDir' ? fileDir : process.cwd(), dataDir),
     embedding,
-    workers: positiveInt(env, 'PCTX_WORKERS', 64),
+    workers,
     maxFileBytes,
-    poolMaxHandles: positiveInt(env, 'PCTX_POOL_MAX_HANDLES', 100_000),
-    poolMaxVectorIndexes: positiveInt(env, 'PCTX_POOL_MAX_VECTOR_INDEXES', 10_000),
+    poolMaxHandles,
+    poolMaxVectorIndexes,
+    server,
+    rateLimit,
+    requestLog,
+    hosting,
+    configFile: resolvedFile,
   });
 }

@@ -99,10 +99,65 @@ export const ERRORS = {
     status: 400,
     message: 'Backup {file} is not usable: {reason}',
   },
+  ARCHIVE_INVALID: {
+    code: 'PCTX_ERR_ARCHIVE_INVALID',
+    status: 400,
+    message: 'The archive was refused: {reason}',
+  },
+  ARCHIVE_TOO_LARGE: {
+    code: 'PCTX_ERR_ARCHIVE_TOO_LARGE',
+    status: 413,
+    message: 'The archive is too large: {reason}',
+  },
+  PATH_NOT_ALLOWED: {
+    code: 'PCTX_ERR_PATH_NOT_ALLOWED',
+    status: 403,
+    message: 'This server may not read {path}: {reason}',
+  },
+  REMOTE_UNAVAILABLE: {
+    code: 'PCTX_ERR_REMOTE_UNAVAILABLE',
+    status: 502,
+    message: 'The server at {url} could not be used: {reason}',
+  },
   SCHEMA_TOO_NEW: {
     code: 'PCTX_ERR_SCHEMA_TOO_NEW',
     status: 409,
     message: 'Database {file} has schema version {found}; this build understands up to {supported}',
+  },
+  ROUTE_NOT_FOUND: {
+    code: 'PCTX_ERR_ROUTE_NOT_FOUND',
+    status: 404,
+    message: 'No route {method} {url}',
+  },
+  METHOD_NOT_ALLOWED: {
+    code: 'PCTX_ERR_METHOD_NOT_ALLOWED',
+    status: 405,
+    message: '{method} is not supported on {url}; allowed: {allow}',
+  },
+  NOT_ACCEPTABLE: {
+    code: 'PCTX_ERR_NOT_ACCEPTABLE',
+    status: 406,
+    message: 'The client must accept {expected}',
+  },
+  PAYLOAD_TOO_LARGE: {
+    code: 'PCTX_ERR_PAYLOAD_TOO_LARGE',
+    status: 413,
+    message: 'Request body exceeds the limit of {limit} bytes',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    code: 'PCTX_ERR_UNSUPPORTED_MEDIA_TYPE',
+    status: 415,
+    message: 'Content-Type {contentType} is not accepted here; send {expected}',
+  },
+  SESSION_NOT_FOUND: {
+    code: 'PCTX_ERR_SESSION_NOT_FOUND',
+    status: 404,
+    message: 'MCP session {sessionId} does not exist or has expired; initialize a new one',
+  },
+  SHUTTING_DOWN: {
+    code: 'PCTX_ERR_SHUTTING_DOWN',
+    status: 503,
+    message: 'The server is shutting down',
   },
   API_KEY_NOT_FOUND: {
     code: 'PCTX_ERR_API_KEY_NOT_FOUND',

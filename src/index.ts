@@ -13,6 +13,11 @@ export type { DeleteRepoResult, RepoSummary } from './engine/queries/repos.js';
 export type { Dependency, Importer } from './engine/queries/dependencies.js';
 export type { SymbolInfo } from './engine/queries/lookup.js';
 export { SEARCH_MODES } from './engine/params.js';
+export { resolveAllowedPath } from './engine/allowed-roots.js';
+export type { LockedIndexFolder } from './engine/engine.js';
+
+export { DEFAULT_ARCHIVE_LIMITS, ingestArchive } from './ingest/index.js';
+export type { ArchiveLimits, ExtractResult, IngestArchiveOptions, IngestProgress, IngestResult } from './ingest/index.js';
 
 export { createEmbedder, resolveEmbedderConfig } from './engine/embed/create-embedder.js';
 export type { EmbedderConfig, ResolvedEmbedderConfig } from './engine/embed/create-embedder.js';
@@ -22,7 +27,7 @@ export { TenantDbPool, TenantLease, defaultMaxHandles } from './tenant/tenant-po
 export type { PoolMetrics, TenantPoolOptions } from './tenant/tenant-pool.js';
 export { tenantPaths } from './tenant/tenant-paths.js';
 export type { TenantPaths } from './tenant/tenant-paths.js';
-export { tenantDiskUsage } from './tenant/quota.js';
+export { tenantDiskUsage, uploadsDiskUsage } from './tenant/quota.js';
 export { LOCAL_TENANT_ID, LOCAL_TENANT_NAME, isTenantId } from './tenant-id.js';
 
 export { openControlDb } from './control/index.js';

@@ -132,7 +132,7 @@ export async function restoreTenant(ctx: AdminContext, archive: string, options:
         raw.close();
       }
       // Migrate an older schema and prove the staged tenant opens as its new owner.
-      const stagedPaths: TenantPaths = { tenantId: target.id, dir: staging, db: stagedDb, vectors: path.join(staging, TENANT_FILES.vectors), trash: '' };
+      const stagedPaths: TenantPaths = { tenantId: target.id, dir: staging, db: stagedDb, vectors: path.join(staging, TENANT_FILES.vectors), uploads: path.join(staging, TENANT_FILES.uploads), trash: '' };
       openTenantDb(stagedPaths, { create: false }).close();
     } catch (err) {
       if (isPctxError(err, 'SCHEMA_TOO_NEW') || isPctxError(err, 'BACKUP_INVALID')) throw err;

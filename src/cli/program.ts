@@ -4,6 +4,7 @@ import { depsCommand, importersCommand } from './commands/deps.js';
 import { indexCommand } from './commands/index-cmd.js';
 import { keysCommand } from './commands/keys/index.js';
 import { outlineCommand } from './commands/outline.js';
+import { pushCommand } from './commands/push.js';
 import { reposCommand } from './commands/repos.js';
 import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .version(PACKAGE_VERSION)
     .showHelpAfterError()
     .showSuggestionAfterError();
-  for (const cmd of [indexCommand(), searchCommand(), sourceCommand(), outlineCommand(), reposCommand(), importersCommand(), depsCommand(), serveCommand(), tenantsCommand(), keysCommand()]) {
+  for (const cmd of [indexCommand(), searchCommand(), sourceCommand(), outlineCommand(), reposCommand(), importersCommand(), depsCommand(), pushCommand(), serveCommand(), tenantsCommand(), keysCommand()]) {
     program.addCommand(cmd);
   }
   return program;

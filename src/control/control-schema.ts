@@ -67,6 +67,29 @@ export const CONTROL_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idx_request_log_timestamp ON request_log(timestamp);
     `,
   },
+  {
+    version: 2,
+    description: "request_log.status accepts 'unauthorized'",
+    // SQLite cannot change a CHECK in place: the table is rebuilt under the same name.
+    sql: `
+      CREATE TABLE request_log_v2 (
+        id INTEGER PRIMARY KEY,
+        timestamp TEXT NOT NULL,
+        tenant_id TEXT,
+        tool TEXT NOT NULL,
+        duration_ms INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('success', 'error', 'rate_limited', 'unauthorized')),
+        error_code TEXT,
+        error_message TEXT
+      ) STRICT;
+      INSERT INTO request_log_v2 (id, timestamp, tenant_id, tool, duration_ms, status, error_code, error_message)
+        SELECT id, timestamp, tenant_id, tool, duration_ms, status, error_code, error_message FROM request_log;
+      DROP TABLE request_log;
+      ALTER TABLE request_log_v2 RENAME TO request_log;
+      CREATE INDEX idx_request_log_tenant ON request_log(tenant_id, timestamp);
+      CREATE INDEX idx_request_log_timestamp ON request_log(timestamp);
+    `,
+  },
 ];
 
 /** The highest schema version this build can read and write. */

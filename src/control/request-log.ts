@@ -3,7 +3,8 @@
  * debugging, pruned by age. Stats are computed from the rows, never kept as counters.
  */
 
-export const REQUEST_STATUSES = ['success', 'error', 'rate_limited'] as const;
+/** `unauthorized`: refused with 401 before reaching a tenant (missing, bad or revoked key). */
+export const REQUEST_STATUSES = ['success', 'error', 'rate_limited', 'unauthorized'] as const;
 
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
@@ -33,6 +34,8 @@ export interface RequestStats {
   requests: number;
   errors: number;
   rateLimited: number;
+  /** Requests refused with 401 (no tenant unless the stats are for all). */
+  unauthorized: number;
   /** Requests per tool, whatever their status. */
   byTool: Record<string, number>;
 }

@@ -60,11 +60,12 @@ export class SqliteRequestLogStorage implements RequestLogStorage {
     const groups = tenantId === undefined ? this.#countsForAll.all(since) : this.#countsForTenant.all(since, tenantId);
     // No prototype: tool names are caller data, and one could be "__proto__".
     const byTool = Object.create(null) as Record<string, number>;
-    const stats: RequestStats = { requests: 0, errors: 0, rateLimited: 0, byTool };
+    const stats: RequestStats = { requests: 0, errors: 0, rateLimited: 0, unauthorized: 0, byTool };
     for (const { tool, status, n } of groups) {
       stats.requests += n;
       if (status === 'error') stats.errors += n;
       if (status === 'rate_limited') stats.rateLimited += n;
+      if (status === 'unauthorized') stats.unauthorized += n;
       byTool[tool] = (byTool[tool] ?? 0) + n;
     }
     return stats;

@@ -1,7 +1,10 @@
-import path from 'node:path';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { TenantDbPool, type TenantPoolOptions } from '../tenant/tenant-pool.js';
+import { tenantsRoot } from '../tenant/tenant-paths.js';
+import { removeUpload } from '../tenant/uploads.js';
+import { isRepoName } from '../repo-name.js';
 import { VectorIndex, runVectorBuild } from '../tenant/vector-index.js';
+import { normalizeAllowedRoots, resolveTenantIndexRoot } from './allowed-roots.js';
 import { HASHING_EMBEDDER_ID } from './embed/hashing-embedder.js';
 import type { EmbeddingProvider } from './embed/provider.js';
 import { indexFolder, type IndexFolderOptions, type IndexResult } from './indexer/index-run.js';
@@ -12,6 +15,7 @@ import {
   fileRefShape,
   indexFolderShape,
   parseParams,
+  type IndexFolderParams,
   repoShape,
   searchSymbolsShape,
   symbolSourceShape,
@@ -40,7 +44,18 @@ export interface EngineOptions {
   maxFileBytes?: number;
   /** @default () => new Date() */
   now?: () => Date;
+  /**
+   * `hosting.allowedRoots`: the only server folders `indexFolder` may read (real paths
+   * checked, symlink escapes refused), besides the tenant's own uploads. null reads any
+   * folder, as local use (stdio, CLI) does; a hosted server passes its configured list,
+   * empty by default, so it reads nothing but uploads.
+   * @default null
+   */
+  allowedRoots?: readonly string[] | null;
 }
+
+/** `indexFolder` for a caller that already holds the tenant's write lock (see withWriteLock). */
+export type LockedIndexFolder = (input: unknown, run?: IndexRunOptions) => Promise<IndexResult>;
 
 /** Per-call options of an index run that are not part of the public tool input. */
 export type IndexRunOptions = Pick<IndexFolderOptions, 'signal' | 'onProgress' | 'afterBatch' | 'quotaBytes' | 'vectors'>;
@@ -57,9 +72,12 @@ export class Engine {
   private readonly indexLocks = new KeyedMutex();
   private readonly maxFileBytes: number | undefined;
   private readonly now: () => Date;
+  private readonly allowedRoots: readonly string[] | null;
   private readonly background = new Set<Promise<void>>();
 
   constructor(options: EngineOptions) {
+    // Checked first: a bad value must not leave a pool or workers behind.
+    this.allowedRoots = options.allowedRoots == null ? null : normalizeAllowedRoots(options.allowedRoots);
     this.pool = new TenantDbPool({ ...options.pool, dataDir: options.dataDir });
     this.embedder = options.embedder;
     this.parsePool = new ParsePool({
@@ -77,8 +95,30 @@ export class Engine {
    */
   async indexFolder(tenantId: string, input: unknown, run: IndexRunOptions = {}): Promise<IndexResult> {
     const params = parseParams(indexFolderShape, input);
-    return this.indexLocks.run(tenantId, () =>
-      this.pool.withTenant(tenantId, (lease) =>
+    return this.indexLocks.run(tenantId, () => this.runIndex(tenantId, params, run));
+  }
+
+  /**
+   * Runs `fn` holding the tenant's write lock — the one index runs and repository deletes
+   * take — and hands it an `indexFolder` that runs inside the lock. Lets a caller change
+   * files and index them as one step no other run or delete of the tenant interleaves
+   * with (an upload replacing its folder, indexing it, and putting the old one back if
+   * the run fails). Calling the engine's own indexFolder or deleteRepo for the same
+   * tenant inside `fn` would wait for ever.
+   */
+  withWriteLock<T>(tenantId: string, fn: (indexFolder: LockedIndexFolder) => Promise<T>): Promise<T> {
+    return this.indexLocks.run(tenantId, () => fn((input, run = {}) => this.runIndex(tenantId, parseParams(indexFolderShape, input), run)));
+  }
+
+  private runIndex(tenantId: string, params: IndexFolderParams, run: IndexRunOptions): Promise<IndexResult> {
+    const paths = this.pool.paths(tenantId);
+    // Before anything is read: a hosted server reads only allowed roots and the tenant's uploads.
+    const root = resolveTenantIndexRoot(params.path, {
+      allowedRoots: this.allowedRoots,
+      uploads: paths.uploads,
+      tenantsRoot: tenantsRoot(this.pool.dataDir),
+    });
+    return this.pool.withTenant(tenantId, (lease) =>
         indexFolder(
           {
             lease,
@@ -89,14 +129,13 @@ export class Engine {
             startBackgroundVectorSync: () => this.syncVectorsInBackground(tenantId),
           },
           {
-            root: path.resolve(params.path),
+            root,
             ...(params.name !== undefined ? { name: params.name } : {}),
             ...(params.exclude !== undefined ? { exclude: params.exclude } : {}),
             ...(this.maxFileBytes !== undefined ? { maxFileBytes: this.maxFileBytes } : {}),
             ...run,
           },
         ),
-      ),
     );
   }
 
@@ -145,10 +184,22 @@ export class Engine {
     return this.pool.withTenant(tenantId, (lease) => getDependencies(lease.db, tenantId, params));
   }
 
-  /** Deletes a repository; waits for an index run of the same tenant to finish first. */
+  /**
+   * Deletes a repository, and its uploaded files if it was uploaded; waits for an index
+   * run of the same tenant to finish first. The rows go first (one transaction), then the
+   * upload folder: a crash between the two leaves files no row points at, which the
+   * next upload of that name replaces.
+   */
   deleteRepo(tenantId: string, input: unknown) {
     const params = parseParams(repoShape, input);
-    return this.indexLocks.run(tenantId, () => this.pool.withTenant(tenantId, (lease) => deleteRepo(lease.db, tenantId, params.repo)));
+    return this.indexLocks.run(tenantId, () =>
+      this.pool.withTenant(tenantId, (lease) => {
+        const deleted = deleteRepo(lease.db, tenantId, params.repo);
+        // Only a valid repository name can have an upload folder; a derived name may not be one.
+        if (isRepoName(deleted.repo)) removeUpload(lease.paths, deleted.repo);
+        return deleted;
+      }),
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PctxError } from '../errors.js';
 import { LANGUAGES, SYMBOL_KINDS } from '../parse/types.js';
+import { REPO_NAME_PATTERN } from '../repo-name.js';
 
 /**
  * Input schemas of the engine's operations: the one definition that validates engine
@@ -59,7 +60,7 @@ export const indexFolderShape = {
   path: z.string().min(1).max(4096).describe('Folder to index (absolute, or relative to the server working directory)'),
   name: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lowercase letters, digits, ".", "_" and "-", starting with a letter or digit')
+    .regex(REPO_NAME_PATTERN, 'lowercase letters, digits, ".", "_" and "-", starting with a letter or digit')
     .optional()
     .describe('Repository name (default: the folder name)'),
   exclude: z.array(z.string().min(1).max(256)).max(100).optional().describe('Extra gitignore-style patterns to skip'),

@@ -5,7 +5,8 @@ import type { TenantPaths } from './tenant-paths.js';
 
 /**
  * Bytes the tenant occupies on disk: every file in its folder (index.db, -wal, -shm,
- * vectors.hnsw, temp files of a build in progress). Measured from the filesystem each
+ * vectors.hnsw, temp files of a build in progress, and uploads/ with the uploads in
+ * progress). Measured from the filesystem each
  * time, so it cannot drift from reality the way a maintained counter can. A missing
  * folder is 0 bytes.
  */
@@ -13,7 +14,13 @@ export function tenantDiskUsage(paths: TenantPaths): number {
   return folderSize(paths.dir);
 }
 
-function folderSize(dir: string): number {
+/** Bytes of the tenant's uploaded repositories (`uploads/`), part of tenantDiskUsage. */
+export function uploadsDiskUsage(paths: TenantPaths): number {
+  return folderSize(paths.uploads);
+}
+
+/** Bytes of the files under `dir`, recursively; a missing folder is 0 bytes. */
+export function folderSize(dir: string): number {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { invalidArgument } from '../errors.js';
+import { REPO_NAME_RULE, isRepoName } from '../repo-name.js';
 import { assertTenantId } from '../tenant-id.js';
 
 export { LOCAL_TENANT_ID, LOCAL_TENANT_NAME, TENANT_ID_PATTERN, assertTenantId, isTenantId } from '../tenant-id.js';
@@ -9,6 +11,7 @@ export { LOCAL_TENANT_ID, LOCAL_TENANT_NAME, TENANT_ID_PATTERN, assertTenantId, 
 export const TENANT_FILES = {
   db: 'index.db',
   vectors: 'vectors.hnsw',
+  uploads: 'uploads',
 } as const;
 
 export interface TenantPaths {
@@ -19,6 +22,12 @@ export interface TenantPaths {
   readonly db: string;
   /** `<dir>/vectors.hnsw` */
   readonly vectors: string;
+  /**
+   * `<dir>/uploads`: one folder per uploaded repository (see uploadDir), plus the
+   * `.staging-*` and `.old-*` folders of uploads in progress. Inside the tenant folder,
+   * so it counts toward the quota and goes with the tenant when it is deleted.
+   */
+  readonly uploads: string;
   /**
    * `<dataDir>/tenants/.trash-<id>`: the prefix of the paths (see uniqueTrashPath) where a
    * deleted or replaced tenant folder is moved (one atomic rename) before it is removed,
@@ -45,6 +54,7 @@ export function tenantPaths(dataDir: string, tenantId: string): TenantPaths {
     dir,
     db: path.join(dir, TENANT_FILES.db),
     vectors: path.join(dir, TENANT_FILES.vectors),
+    uploads: path.join(dir, TENANT_FILES.uploads),
     trash: path.join(tenantsRoot(dataDir), `.trash-${tenantId}`),
   });
 }
@@ -65,4 +75,31 @@ export function uniqueTrashPath(paths: TenantPaths): string {
 export function newStagingDir(dataDir: string): string {
   fs.mkdirSync(tenantsRoot(dataDir), { recursive: true, mode: 0o700 });
   return fs.mkdtempSync(path.join(tenantsRoot(dataDir), '.staging-'));
+}
+
+/**
+ * `<uploads>/<repo>`: the files of an uploaded repository. The name is checked against
+ * the repository name format first, so it is always one plain path segment.
+ * @throws PctxError INVALID_ARGUMENT (option `name`) for anything else.
+ */
+export function uploadDir(paths: TenantPaths, repo: string): string {
+  if (!isRepoName(repo)) throw invalidArgument('name', `must be ${REPO_NAME_RULE}`);
+  return path.join(paths.uploads, repo);
+}
+
+/** Prefix of the folders an upload is extracted into before it goes live. */
+export const UPLOAD_STAGING_PREFIX = '.staging-';
+
+/** Prefix of `.old-<8 hex>-<repo>`: a replaced upload, kept until its successor is indexed. */
+export const UPLOAD_OLD_PREFIX = '.old-';
+
+/** A fresh, empty staging folder inside the tenant's uploads folder (same file system as the live one). */
+export function newUploadStaging(paths: TenantPaths): string {
+  fs.mkdirSync(paths.uploads, { recursive: true, mode: 0o700 });
+  return fs.mkdtempSync(path.join(paths.uploads, UPLOAD_STAGING_PREFIX));
+}
+
+/** Where the live upload of `repo` is moved while a new one replaces it: unique, and names its repo. */
+export function oldUploadPath(paths: TenantPaths, repo: string): string {
+  return path.join(paths.uploads, `${UPLOAD_OLD_PREFIX}${crypto.randomBytes(4).toString('hex')}-${path.basename(uploadDir(paths, repo))}`);
 }

@@ -168,21 +168,24 @@ describe('RequestLog.stats', () => {
     requestLog.append({ ...ok('search_symbols', 'aaaaaaaa'), status: 'rate_limited' });
     requestLog.append(ok('get_symbol_source', 'bbbbbbbb'));
     requestLog.append({ ...ok('search_symbols', null), status: 'rate_limited' });
+    requestLog.append({ ...ok('POST /mcp', null), status: 'unauthorized', errorCode: 'PCTX_ERR_UNAUTHORIZED' });
 
     expect(requestLog.stats({ tenantId: 'aaaaaaaa', since })).toEqual({
       requests: 3,
       errors: 1,
       rateLimited: 1,
+      unauthorized: 0,
       byTool: { search_symbols: 2, index_folder: 1 },
     });
     expect(requestLog.stats({ since })).toEqual({
-      requests: 5,
+      requests: 6,
       errors: 1,
       rateLimited: 2,
-      byTool: { search_symbols: 3, index_folder: 1, get_symbol_source: 1 },
+      unauthorized: 1,
+      byTool: { search_symbols: 3, index_folder: 1, get_symbol_source: 1, 'POST /mcp': 1 },
     });
     expect(requestLog.stats({ tenantId: 'aaaaaaaa', since: new Date(0) }).requests).toBe(4);
-    expect(requestLog.stats({ tenantId: 'cccccccc', since })).toEqual({ requests: 0, errors: 0, rateLimited: 0, byTool: {} });
+    expect(requestLog.stats({ tenantId: 'cccccccc', since })).toEqual({ requests: 0, errors: 0, rateLimited: 0, unauthorized: 0, byTool: {} });
   });
 
   it('counts a tool named __proto__ like any other', () => {

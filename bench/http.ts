@@ -1,0 +1,141 @@
+/**
+ * `npm run bench:http`: the HTTP service under load, against this machine's ceiling.
+ *
+ * 1. ceiling: a fastify hello-world route, autocannon at 100 connections;
+ * 2. product: MCP `tools/call search_symbols` at 100 connections — authenticated,
+ *    rate-limit-checked (limits high enough never to refuse), logged to the request log —
+ *    against a tenant whose handle is hot in the pool; reported as requests/s, p99 and
+ *    the ratio to the ceiling (targets: >= 40 %, p99 <= 15 ms);
+ * 3. noisy neighbour: tenant A's search p99 (10 connections) while tenant B indexes a
+ *    large tree through index_folder, against A idle (target: <= 2x).
+ *
+ * Both servers run in child processes so autocannon (this process) does not share their
+ * event loop. Results go to bench/results/http-<date>.json; record them in
+ * docs/benchmarks.md.
+ *
+ *   npm run bench:http [-- --seconds 10 --connections 100 --files 3000]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon, { type Result } from 'autocannon';
+import { seedTenants, spawnScript, spawnServer, tarGzOf, REPO_ROOT } from '../scripts/lib/server-process.js';
+import { intOption } from './lib/args.js';
+import { describeMachine, machineInfo } from './lib/machine.js';
+import { writeResults } from './lib/results.js';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string' }, connections: { type: 'string' }, files: { type: 'string' } } });
+const SECONDS = intOption(values.seconds, 'seconds', 10);
+const CONNECTIONS = intOption(values.connections, 'connections', 100);
+const BIG_TREE_FILES = intOption(values.files, 'files', 3000);
+const NEIGHBOUR_CONNECTIONS = 10;
+
+function moduleSource(i: number): string {
+  return (
+    `import { helper${(i + 1) % 50} } from './m${(i + 1) % 50}';\n\n` +
+    `/** Parses the configuration of part ${i}. */\nexport function parseConfig${i}(text: string): Record<string, string> {\n  return { text, part: '${i}' };\n}\n\n` +
+    `export class UserSession${i} {\n  open(id: string): string {\n    return id + helper${i % 50}();\n  }\n  close(): void {}\n}\n\nexport function helper${i}(): string {\n  return '${i}';\n}\n`
+  );
+}
+
+function writeBigTree(root: string, files: number): void {
+  for (let i = 0; i < files; i++) {
+    const dir = path.join(root, `pkg${Math.floor(i / 100)}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `m${i % 100}.ts`), moduleSource(i));
+  }
+}
+
+function summary(r: Result): { requestsPerSec: number; p50: number; p99: number; non2xx: number; errors: number; total: number } {
+  return { requestsPerSec: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total };
+}
+
+async function main(): Promise<void> {
+  const machine = machineInfo();
+  console.log(describeMachine(machine));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'server-bench-http-'));
+  const dataDir = path.join(work, 'data');
+  const bigTree = path.join(work, 'trees', 'big');
+  writeBigTree(bigTree, BIG_TREE_FILES);
+  const [a, b] = seedTenants(dataDir, [{ name: 'bench-a' }, { name: 'bench-b' }]);
+  const huge = { maxTokens: 1_000_000_000, refillRate: 1_000_000_000 };
+  const configFile = path.join(work, 'config.json');
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({ dataDir, rateLimit: { maxTokens: huge.maxTokens, refillRate: huge.refillRate, tiers: { standard: huge } }, hosting: { allowedRoots: [path.dirname(bigTree)] } }),
+  );
+
+  const hello = await spawnScript(path.join(REPO_ROOT, 'bench/http/hello-server.ts'));
+  const server = await spawnServer(configFile);
+  try {
+    // Tenant A: a 200-file repository, uploaded, then searched until its handle is hot.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 200; i++) files[`src/m${i}.ts`] = moduleSource(i);
+    const upload = await fetch(`${server.url}/v1/repos/app/archive`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${a!.key}`, 'content-type': 'application/gzip' },
+      body: await tarGzOf(files),
+    });
+    if (upload.status !== 200) throw new Error(`upload: ${upload.status} ${await upload.text()}`);
+    const search = (key: string, connections: number, duration: number) =>
+      autocannon({
+        url: `${server.url}/mcp`,
+        method: 'POST',
+        connections,
+        duration,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'search_symbols', arguments: { query: 'parseConfig', limit: 10 } } }),
+      });
+    await search(a!.key, 10, 2); // warm-up: JIT, statement cache, pool
+
+    console.log(`ceiling: fastify hello-world, ${CONNECTIONS} connections, ${SECONDS} s`);
+    const ceiling = summary(await autocannon({ url: `${hello.url}/hello`, connections: CONNECTIONS, duration: SECONDS }));
+    console.log(`product: MCP tools/call search_symbols, ${CONNECTIONS} connections, ${SECONDS} s`);
+    const product = summary(await search(a!.key, CONNECTIONS, SECONDS));
+
+    console.log(`tenant A idle, ${NEIGHBOUR_CONNECTIONS} connections`);
+    const idle = summary(await search(a!.key, NEIGHBOUR_CONNECTIONS, SECONDS));
+    console.log(`tenant A while tenant B indexes ${BIG_TREE_FILES} files`);
+    let indexDone = 0;
+    const indexStarted = performance.now();
+    const indexing = fetch(`${server.url}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${b!.key}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'index_folder', arguments: { path: bigTree } } }),
+    }).then(async (r) => {
+      indexDone = performance.now();
+      return { status: r.status, body: (await r.json()) as { result?: { isError?: boolean; structuredContent?: unknown } } };
+    });
+    const measureStarted = performance.now();
+    const busy = summary(await search(a!.key, NEIGHBOUR_CONNECTIONS, SECONDS));
+    const measureEnded = performance.now();
+    const indexed = await indexing;
+    if (indexed.status !== 200 || indexed.body.result?.isError) throw new Error(`tenant B's index run failed: ${JSON.stringify(indexed.body).slice(0, 300)}`);
+    const overlap = Math.max(0, Math.min(indexDone, measureEnded) - Math.max(indexStarted, measureStarted)) / (measureEnded - measureStarted);
+
+    const results = {
+      config: { seconds: SECONDS, connections: CONNECTIONS, neighbourConnections: NEIGHBOUR_CONNECTIONS, bigTreeFiles: BIG_TREE_FILES },
+      ceiling,
+      product,
+      ratio: product.requestsPerSec / ceiling.requestsPerSec,
+      neighbour: { idle, busy, p99Ratio: busy.p99 / idle.p99, indexMs: Math.round(indexDone - indexStarted), overlap },
+    };
+    const file = writeResults('http', machine, results);
+    const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+    console.log('\n| run | req/s | p50 ms | p99 ms | non-2xx |');
+    console.log('|---|---:|---:|---:|---:|');
+    console.log(`| fastify hello-world (ceiling) | ${ceiling.requestsPerSec} | ${ceiling.p50} | ${ceiling.p99} | ${ceiling.non2xx} |`);
+    console.log(`| MCP search_symbols (auth + rate limit + log) | ${product.requestsPerSec} | ${product.p50} | ${product.p99} | ${product.non2xx} |`);
+    console.log(`| tenant A search, idle (${NEIGHBOUR_CONNECTIONS} conn.) | ${idle.requestsPerSec} | ${idle.p50} | ${idle.p99} | ${idle.non2xx} |`);
+    console.log(`| tenant A search, B indexing (${NEIGHBOUR_CONNECTIONS} conn.) | ${busy.requestsPerSec} | ${busy.p50} | ${busy.p99} | ${busy.non2xx} |`);
+    console.log(`\nratio to ceiling ${pct(results.ratio)} (target >= 40 %), p99 ${product.p99} ms (target <= 15 ms)`);
+    console.log(`noisy neighbour: p99 ${busy.p99} ms vs ${idle.p99} ms idle = ${results.neighbour.p99Ratio.toFixed(2)}x (target <= 2x); B's index run took ${results.neighbour.indexMs} ms and overlapped ${pct(overlap)} of the measurement`);
+    console.log(`raw results: ${path.relative(REPO_ROOT, file)}`);
+  } finally {
+    await Promise.all([hello.stop(), server.stop()]);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,87 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { ControlPlane } from '../../control/index.js';
+import type { Engine } from '../../engine/engine.js';
+import { PctxError, toPctxError } from '../../errors.js';
+import { ingestArchive, type ArchiveLimits, type IngestProgress } from '../../ingest/index.js';
+import { repoNameParams } from './schemas.js';
+
+export interface ArchiveRouteDeps {
+  engine: Engine;
+  control: ControlPlane;
+  limits: Readonly<ArchiveLimits>;
+}
+
+const ARCHIVE_TYPES = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip', 'application/octet-stream'];
+const NDJSON = 'application/x-ndjson';
+const PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * `POST /v1/repos/:name/archive`: a tar.gz body streamed into `ingestArchive`, which
+ * extracts it safely into the tenant's own folder and indexes it. The answer is the
+ * index summary; a client that accepts `application/x-ndjson` gets progress lines first
+ * and the summary (or the error) as the last line.
+ */
+export async function archiveRoute(app: FastifyInstance, deps: ArchiveRouteDeps): Promise<void> {
+  const cap = deps.limits.maxCompressedBytes;
+  // The body is handed over as a stream: the archive never sits in memory whole.
+  app.addContentTypeParser(ARCHIVE_TYPES, { bodyLimit: cap }, (request, payload, done) => {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > cap) return done(new PctxError('PAYLOAD_TOO_LARGE', { limit: cap }), undefined);
+    done(null, payload);
+  });
+
+  app.post(
+    '/v1/repos/:name/archive',
+    {
+      config: { guard: { permission: 'write', operation: 'upload_archive', logAs: 'upload_archive' } },
+      schema: {
+        summary: 'Upload a tar.gz of a repository; it is extracted into the tenant folder and indexed',
+        description: `Content-Type application/gzip (or application/octet-stream), at most ${cap} bytes. Accept application/x-ndjson for progress lines.`,
+        params: repoNameParams,
+      },
+    },
+    async (request, reply) => {
+      const tenantId = request.pctx.principal!.tenantId;
+      const repoName = (request.params as { name: string }).name;
+      const abort = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) abort.abort(new PctxError('INTERNAL', { reason: 'the client closed the connection' }));
+      });
+      const run = (onProgress?: (p: IngestProgress) => void) =>
+        ingestArchive({
+          engine: deps.engine,
+          tenantId,
+          repoName,
+          body: request.body as NodeJS.ReadableStream as never,
+          limits: deps.limits,
+          quotaBytes: deps.control.tenants.get(tenantId)?.quotaBytes ?? null,
+          vectors: 'background',
+          signal: abort.signal,
+          ...(onProgress ? { onProgress } : {}),
+        });
+
+      if (!request.headers.accept?.includes(NDJSON)) return run();
+
+      // Streaming: status 200 is sent before the outcome is known, so the error travels as the last line.
+      const stream = new PassThrough();
+      let last = -Infinity;
+      const line = (value: unknown) => stream.write(`${JSON.stringify(value)}\n`);
+      void run((p) => {
+        const now = performance.now();
+        if (now - last < PROGRESS_INTERVAL_MS) return;
+        last = now;
+        line({ progress: p });
+      }).then(
+        (result) => stream.end(`${JSON.stringify({ result })}\n`),
+        (err: unknown) => {
+          const error = toPctxError(err);
+          request.pctx.failure = error;
+          stream.end(`${JSON.stringify({ error: error.toJSON() })}\n`);
+        },
+      );
+      reply.header('content-type', NDJSON).header('cache-control', 'no-cache');
+      return reply.send(stream);
+    },
+  );
+}
