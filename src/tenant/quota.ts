@@ -1,38 +1,47 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { PctxError } from '../errors.js';
+import { formatBytes } from '../util/bytes.js';
 import type { TenantPaths } from './tenant-paths.js';
 
 /**
- * Bytes the tenant occupies on disk: every file in its folder (index.db, -wal, -shm,
- * vectors.hnsw, temp files of a build in progress). Measured from the filesystem each
- * time, so it cannot drift from reality the way a maintained counter can. A missing
- * folder is 0 bytes.
+ * The one definition of a tenant's storage use, shared by quota checks, `tenants
+ * list/show`, delete and the service's statistics: the sizes of the tenant's data files,
+ * `index.db`, `index.db-wal` and `vectors.hnsw`, as they are on disk now. Measured each
+ * time, so it cannot drift from the disk the way a maintained counter can. A missing file
+ * counts 0.
+ *
+ * Not counted: `index.db-shm`, SQLite's shared-memory index of the WAL, which exists only
+ * while a connection is open (counting it made the same data measure differently during
+ * and after a run); temp files, which are either renamed into one of the files above a
+ * moment later or left by a crash and removed at the next open.
  */
 export function tenantDiskUsage(paths: TenantPaths): number {
-  return folderSize(paths.dir);
+  return fileSize(paths.db) + fileSize(`${paths.db}-wal`) + fileSize(paths.vectors);
 }
 
-function folderSize(dir: string): number {
-  let entries: fs.Dirent[];
+function fileSize(file: string): number {
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    const stat = fs.statSync(file);
+    return stat.isFile() ? stat.size : 0;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 0;
     throw err;
   }
-  let total = 0;
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    try {
-      if (entry.isDirectory()) total += folderSize(full);
-      else if (entry.isFile()) total += fs.statSync(full).size;
-    } catch (err) {
-      // A temp file renamed or removed between readdir and stat no longer counts.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-  return total;
+}
+
+/**
+ * QUOTA_EXCEEDED with the figures in bytes (`details`) and a sentence in human units.
+ * `attempted` is what the operation had added when it stopped; 0 means the tenant was
+ * over its quota before the operation began.
+ */
+export function quotaExceeded(tenantId: string, used: number, limit: number, attempted: number): PctxError {
+  const head = `Storage quota exceeded for tenant ${tenantId}: ${formatBytes(used)} used of ${formatBytes(limit)}`;
+  const tail =
+    attempted > 0
+      ? `; this run would have added at least ${formatBytes(attempted)} more`
+      : `; it was already over its quota before this run (by ${formatBytes(Math.max(0, used - limit))})`;
+  return new PctxError('QUOTA_EXCEEDED', { tenantId, used, limit, attempted }, { message: `${head}${tail}. Raise the quota or delete a repository.` });
 }
 
 /**
@@ -58,20 +67,10 @@ export class QuotaGuard {
   check(logicalDbBytes = 0): void {
     if (this.limit === null) return;
     let now = tenantDiskUsage(this.paths);
-    let dbOnDisk = 0;
-    try {
-      dbOnDisk = fs.statSync(this.paths.db).size;
-    } catch {
-      // No database file yet: all of it is pending.
-    }
+    const dbOnDisk = fileSize(this.paths.db);
     if (logicalDbBytes > dbOnDisk) now += logicalDbBytes - dbOnDisk;
     if (now > this.limit) {
-      throw new PctxError('QUOTA_EXCEEDED', {
-        tenantId: this.paths.tenantId,
-        used: this.usedBefore,
-        limit: this.limit,
-        attempted: Math.max(0, now - this.usedBefore),
-      });
+      throw quotaExceeded(this.paths.tenantId, this.usedBefore, this.limit, Math.max(0, now - this.usedBefore));
     }
   }
 }
