@@ -366,6 +366,11 @@ export class TenantDbPool {
       if (index !== null && index.generation === generation) return index;
       if (this.vectorCache.get(tenantId) === cached) this.vectorCache.delete(tenantId);
     }
+    const vectorsFile = fs.lstatSync(handle.paths.vectors, { throwIfNoEntry: false });
+    if (vectorsFile && !vectorsFile.isFile()) {
+      // A build would fail renaming its temp file over it (EISDIR): say what is wrong instead.
+      throw new PctxError('TENANT_CORRUPT', { tenantId, reason: `${handle.paths.vectors} is not a regular file; move it aside and the vector index is rebuilt from the database` });
+    }
     const loading = loadVectorIndex(handle.paths, handle.db, this.vectorBuild);
     this.vectorCache.set(tenantId, loading);
     loading.catch(() => {
