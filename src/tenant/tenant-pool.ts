@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { LRUCache } from 'lru-cache';
-import { PctxError, isPctxError } from '../errors.js';
+import { PctxError } from '../errors.js';
 import { openFileLimit } from '../util/fd-limit.js';
 import { LatencyHistogram, type HistogramSnapshot } from '../util/histogram.js';
 import { mapTenantDbError, openTenantDb, type TenantDb } from './tenant-db.js';
@@ -318,9 +318,9 @@ export class TenantDbPool {
 
   private explainFailure(err: unknown, lease: TenantLease): unknown {
     const mapped = mapTenantDbError(err, lease.tenantId);
-    if (isPctxError(mapped) && !isPctxError(mapped, 'INTERNAL') && !isPctxError(mapped, 'INDEX_FAILED')) return mapped;
     // Still the folder the handle was opened on: an ordinary failure.
     if (folderIdentity(lease.paths.dir) === lease.folderAtOpen) return mapped;
+    // Otherwise the folder vanishing is the cause, whatever the symptom (ENOENT, a missing database).
     try {
       this.tenantGuard?.(lease.tenantId);
     } catch (gone) {
