@@ -162,19 +162,27 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
   const srcB = path.join(work, 'src-b');
   writeVersion(srcB, 'b');
   const archives = { a: path.join(work, 'a.tar.gz'), b: path.join(work, 'b.tar.gz') };
+  // Random delays span each operation's whole uninterrupted run, as timed here.
+  const timing: Record<CrashOperation, number> = { index: 0, backup: 0, restore: 0, delete: 0 };
+  const timed = (op: CrashOperation, args: string[]) => {
+    const t0 = performance.now();
+    must(args);
+    timing[op] = Math.max(timing[op], Math.round(performance.now() - t0));
+  };
   must(['tenants', 'create', 'idx']);
-  must(['index', src, '--tenant', 'idx', '--name', 'code']);
-  must(['tenants', 'backup', 'idx', '--out', archives.a]);
+  timed('index', ['index', src, '--tenant', 'idx', '--name', 'code']);
+  timed('backup', ['tenants', 'backup', 'idx', '--out', archives.a]);
   must(['tenants', 'create', 'ref']);
-  must(['index', srcB, '--tenant', 'ref', '--name', 'code']);
-  must(['tenants', 'backup', 'ref', '--out', archives.b]);
-  must(['tenants', 'restore', archives.a, '--as', 'rst']);
+  timed('index', ['index', srcB, '--tenant', 'ref', '--name', 'code']);
+  timed('backup', ['tenants', 'backup', 'ref', '--out', archives.b]);
+  timed('restore', ['tenants', 'restore', archives.a, '--as', 'rst']);
+  timed('restore', ['tenants', 'restore', archives.a, '--as', 'spare']);
+  timed('delete', ['tenants', 'delete', 'spare', '--yes']);
   let rows = tenants();
   const byName = new Map(rows.map((t) => [t.name, t.id]));
   const fpA = fpOf(byName.get('idx')!)!;
   const fpB = fpOf(byName.get('ref')!)!;
   let idxVersion: 'a' | 'b' = 'a';
-  const timing: Record<CrashOperation, number> = { index: 3000, backup: 1500, restore: 1500, delete: 1000 };
   let deleteSerial = 0;
   const backupOut = path.join(outDir, 'bak.tar.gz');
 
@@ -188,7 +196,7 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
     const op = scripted?.op ?? ops[attempts.length % ops.length]!;
     const points = CRASH_POINTS[op];
     const point = scripted ? scripted.point : points.length > 0 && random() < 0.6 ? points[Math.floor(random() * points.length)] : undefined;
-    const delay = Math.round(random() * timing[op]);
+    const delay = Math.round(random() * timing[op] * 1.1);
 
     // Prepare the operation: its command, its target's old and new states.
     const before = new Map(rows.map((t) => [t.id, fpOf(t.id)]));
@@ -212,8 +220,7 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
       newFp = next === 'a' ? fpA : fpB;
     } else if (op === 'delete') {
       const name = `del-${++deleteSerial}`;
-      must(['tenants', 'restore', archives.a, '--as', name]);
-      targetId = (JSON.parse(must(['tenants', 'show', name, '--json'])) as TenantRow).id;
+      targetId = (JSON.parse(must(['tenants', 'restore', archives.a, '--as', name, '--json'])) as { tenant: TenantRow }).tenant.id;
       before.set(targetId, fpOf(targetId));
       args = ['tenants', 'delete', name, '--yes'];
       oldFp = fpA;
@@ -250,7 +257,6 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
       });
     });
     const ms = performance.now() - t0;
-    if (!killed) timing[op] = Math.max(200, Math.round(ms));
     if (killed) kills++;
 
     // The next start repairs; then the whole data folder is checked.
