@@ -6,7 +6,8 @@ import { useTempDir, writeTree } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDir();
 
-describe('CLI --json contract', () => {
+// Each test starts several CLI processes (~0.8 s of CPU each): generous on a machine shared by many jobs.
+describe('CLI --json contract', { timeout: 120_000 }, () => {
   it('index, search, source, outline, repos, importers and deps print the documented shapes', async () => {
     const dataDir = tempDir();
     const root = path.join(tempDir(), 'demo');
