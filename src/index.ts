@@ -35,6 +35,7 @@ export type { RestoreOptions, RestoreResult } from './admin/restore-tenant.js';
 export { deleteTenant, resumePendingDeletes, settleTenantRemovals } from './admin/delete-tenant.js';
 export type { AdminContext } from './admin/admin-context.js';
 export { reconcileDataDir } from './admin/reconcile.js';
+export { tenantGuard } from './admin/tenant-guard.js';
 export type { ReconcileOptions, ReconcileReport } from './admin/reconcile.js';
 export type { BackupManifest } from './admin/backup-manifest.js';
 

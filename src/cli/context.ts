@@ -9,6 +9,9 @@ import { LOCAL_TENANT_ID, LOCAL_TENANT_NAME } from '../tenant/tenant-paths.js';
 import type { AdminContext } from '../admin/admin-context.js';
 import { settleTenantRemovals } from '../admin/delete-tenant.js';
 import { reconcileDataDir, type ReconcileReport } from '../admin/reconcile.js';
+import { tenantGuard } from '../admin/tenant-guard.js';
+
+export { tenantGuard } from '../admin/tenant-guard.js';
 import { style } from './output.js';
 
 /** Options every subcommand accepts. */
@@ -50,19 +53,6 @@ function prepareDataDir(dataDir: string): void {
   } catch (err) {
     throw fail('it is not writable', err);
   }
-}
-
-/**
- * The control plane's answer to "may this tenant be served?", for the pool: asked before
- * a tenant folder would be created and when an open tenant's folder vanished or was
- * replaced by another process. A deleted tenant is never re-created by a late request.
- */
-export function tenantGuard(control: ControlPlane): (tenantId: string) => void {
-  return (tenantId) => {
-    const tenant = control.tenants.get(tenantId);
-    if (tenant?.id !== tenantId) throw new PctxError('TENANT_NOT_FOUND', { tenant: tenantId });
-    if (tenant.status === 'deleting') throw new PctxError('TENANT_DELETING', { tenantId });
-  };
 }
 
 /** A line on stderr for each repair start-up made; nothing when all was in order. */
