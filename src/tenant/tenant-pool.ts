@@ -268,6 +268,12 @@ export class TenantDbPool {
       this.hits++;
     } else {
       handle = this.draining.get(tenantId);
+      if (handle && handle.folder !== folderIdentity(paths.dir)) {
+        // Its folder was replaced meanwhile: it closes at its last release, never reused.
+        this.draining.delete(tenantId);
+        handle.stale = true;
+        handle = undefined;
+      }
       if (handle) {
         // Still open for an outstanding lease: bring it back rather than open a twin.
         this.draining.delete(tenantId);
