@@ -77,7 +77,7 @@ export const ERRORS = {
   QUOTA_EXCEEDED: {
     code: 'PCTX_ERR_QUOTA_EXCEEDED',
     status: 507,
-    message: 'Storage quota exceeded: {used} bytes used of {limit}, this run needed {attempted} more',
+    message: 'Storage quota exceeded for tenant {tenantId}: {used} bytes used of {limit}',
   },
   INDEX_FAILED: {
     code: 'PCTX_ERR_INDEX_FAILED',
@@ -118,6 +118,26 @@ export const ERRORS = {
     code: 'PCTX_ERR_REMOTE_UNAVAILABLE',
     status: 502,
     message: 'The server at {url} could not be used: {reason}',
+  },
+  BACKUP_OUTPUT_INVALID: {
+    code: 'PCTX_ERR_BACKUP_OUTPUT_INVALID',
+    status: 400,
+    message: 'Cannot write the backup to {path}: {reason}',
+  },
+  BACKUP_OUTPUT_EXISTS: {
+    code: 'PCTX_ERR_BACKUP_OUTPUT_EXISTS',
+    status: 409,
+    message: '{path} already exists; pass --force to replace it, or choose another file',
+  },
+  CONTROL_CORRUPT: {
+    code: 'PCTX_ERR_CONTROL_CORRUPT',
+    status: 503,
+    message: 'The control database {file} is unreadable ({reason}); restore it from a backup, or move it aside so the next start rebuilds it from the tenant folders',
+  },
+  DATA_DIR_INVALID: {
+    code: 'PCTX_ERR_DATA_DIR_INVALID',
+    status: 400,
+    message: 'The data folder {path} cannot be used: {reason}',
   },
   SCHEMA_TOO_NEW: {
     code: 'PCTX_ERR_SCHEMA_TOO_NEW',

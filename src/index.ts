@@ -27,7 +27,7 @@ export { TenantDbPool, TenantLease, defaultMaxHandles } from './tenant/tenant-po
 export type { PoolMetrics, TenantPoolOptions } from './tenant/tenant-pool.js';
 export { tenantPaths } from './tenant/tenant-paths.js';
 export type { TenantPaths } from './tenant/tenant-paths.js';
-export { tenantDiskUsage, uploadsDiskUsage } from './tenant/quota.js';
+export { folderSize, quotaExceeded, tenantDiskUsage, uploadsDiskUsage } from './tenant/quota.js';
 export { LOCAL_TENANT_ID, LOCAL_TENANT_NAME, isTenantId } from './tenant-id.js';
 
 export { openControlDb } from './control/index.js';
@@ -39,11 +39,14 @@ export { DEFAULT_RATE_LIMIT, RateLimiter, TokenBucketLimiter, rateLimitHeaders, 
 export type { ConsumeResult, RateLimitConfig, RateLimitDecision, TokenBucketOptions } from './ratelimit/index.js';
 
 export { backupTenant } from './admin/backup-tenant.js';
-export type { BackupResult } from './admin/backup-tenant.js';
+export type { BackupOptions, BackupResult } from './admin/backup-tenant.js';
 export { restoreTenant } from './admin/restore-tenant.js';
 export type { RestoreOptions, RestoreResult } from './admin/restore-tenant.js';
 export { deleteTenant, resumePendingDeletes, settleTenantRemovals } from './admin/delete-tenant.js';
 export type { AdminContext } from './admin/admin-context.js';
+export { reconcileDataDir } from './admin/reconcile.js';
+export { tenantGuard } from './admin/tenant-guard.js';
+export type { ReconcileOptions, ReconcileReport } from './admin/reconcile.js';
 export type { BackupManifest } from './admin/backup-manifest.js';
 
 export { createMcpServer } from './mcp/mcp-server.js';

@@ -33,8 +33,8 @@ describe('error registry', () => {
   });
 
   it('fills message templates from details and survives a JSON round trip', () => {
-    const err = new PctxError('QUOTA_EXCEEDED', { used: 10, limit: 20, attempted: 15 });
-    expect(err.message).toBe('Storage quota exceeded: 10 bytes used of 20, this run needed 15 more');
+    const err = new PctxError('QUOTA_EXCEEDED', { tenantId: 'd5991e4f', used: 10, limit: 20, attempted: 15 });
+    expect(err.message).toBe('Storage quota exceeded for tenant d5991e4f: 10 bytes used of 20');
     expect(err.status).toBe(507);
     const back = errorFromJSON(JSON.parse(JSON.stringify(err.toJSON())));
     expect(back).toBeInstanceOf(PctxError);

@@ -1,15 +1,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import * as tar from 'tar';
 import { PctxError } from '../errors.js';
 import { TENANT_FILES } from '../tenant/tenant-paths.js';
 import { readSchemaVersion } from '../tenant/tenant-schema.js';
 import { readVectorFileState } from '../tenant/vector-state.js';
-import { commitTempFile, sha256File, tempPathFor } from '../util/atomic-file.js';
+import { commitTempFile, parseTempName, sha256File, tempPathFor } from '../util/atomic-file.js';
+import { crashPoint } from '../util/crash-point.js';
+import { isProcessAlive } from '../util/process-alive.js';
 import type { AdminContext } from './admin-context.js';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME, type BackupManifest } from './backup-manifest.js';
+
+export interface BackupOptions {
+  /** Replace an existing file at the output path. @default false */
+  force?: boolean;
+}
 
 export interface BackupResult {
   file: string;
@@ -31,10 +39,12 @@ export interface BackupResult {
  * rebuilds it from the embeddings table. The archive is written to a temp file and
  * renamed into place.
  */
-export async function backupTenant(ctx: AdminContext, idOrName: string, outFile: string): Promise<BackupResult> {
+export async function backupTenant(ctx: AdminContext, idOrName: string, outFile: string, options: BackupOptions = {}): Promise<BackupResult> {
   const started = performance.now();
   const tenant = ctx.control.tenants.require(idOrName);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pctx-backup-'));
+  const target = checkOutput(ctx.pool.dataDir, outFile, options.force ?? false);
+  removeDeadTempSiblings(target);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `${BACKUP_WORK_PREFIX}${process.pid}-`));
   try {
     const snapshot = path.join(work, TENANT_FILES.db);
     const vectorsCopy = path.join(work, TENANT_FILES.vectors);
@@ -43,6 +53,7 @@ export async function backupTenant(ctx: AdminContext, idOrName: string, outFile:
       lease.db.prepare('VACUUM INTO ?').run(snapshot);
       if (fs.existsSync(lease.paths.vectors)) fs.copyFileSync(lease.paths.vectors, vectorsCopy);
     });
+    crashPoint('backup.snapshot-written');
 
     const snap = new Database(snapshot, { readonly: true });
     let schemaVersion: number;
@@ -71,11 +82,12 @@ export async function backupTenant(ctx: AdminContext, idOrName: string, outFile:
     };
     fs.writeFileSync(path.join(work, MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
 
-    const target = path.resolve(outFile);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
     const tmp = tempPathFor(target);
     try {
-      await tar.create({ gzip: true, file: tmp, cwd: work, portable: true }, [MANIFEST_NAME, ...members]);
+      // 0600 from the first byte: the archive holds the tenant's code, like its 0700 folder.
+      await pipeline(tar.create({ gzip: true, cwd: work, portable: true }, [MANIFEST_NAME, ...members]), fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+      fs.chmodSync(tmp, 0o600);
+      crashPoint('backup.archive-written');
       commitTempFile(tmp, target);
     } catch (err) {
       fs.rmSync(tmp, { force: true });
@@ -85,4 +97,74 @@ export async function backupTenant(ctx: AdminContext, idOrName: string, outFile:
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Work folders in the OS temp dir: `pctx-backup-<pid>-XXXXXX`. */
+const BACKUP_WORK_PREFIX = 'pctx-backup-';
+/** Work folders of older builds carry no pid: younger than this, they may still be in use. */
+const LEGACY_WORK_MIN_AGE_MS = 10 * 60 * 1000;
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Where the archive may go: a file (new, or existing with `force`) in an existing
+ * folder outside the data dir, whose live files (tenant databases, control.db) an
+ * archive must never replace. Returns the absolute path.
+ */
+export function checkOutput(dataDir: string, outFile: string, force: boolean): string {
+  const target = path.resolve(outFile);
+  const invalid = (reason: string) => new PctxError('BACKUP_OUTPUT_INVALID', { path: target, reason });
+  const dir = path.dirname(target);
+  const dirStat = fs.statSync(dir, { throwIfNoEntry: false });
+  if (!dirStat) throw invalid(`its folder ${dir} does not exist (create it first)`);
+  if (!dirStat.isDirectory()) throw invalid(`${dir} is not a folder`);
+  const realTarget = path.join(fs.realpathSync(dir), path.basename(target));
+  const realData = fs.existsSync(dataDir) ? fs.realpathSync(dataDir) : path.resolve(dataDir);
+  if (isInside(realTarget, realData)) throw invalid(`it is inside the data folder ${realData}; write backups outside it`);
+  const existing = fs.lstatSync(target, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) throw invalid('it is a folder; give a file name such as backup.tar.gz');
+  if (existing && !force) throw new PctxError('BACKUP_OUTPUT_EXISTS', { path: target });
+  return target;
+}
+
+/** Temp archives that a crashed backup left next to this output (`.<name>.<pid>.<hex>.tmp`). */
+function removeDeadTempSiblings(target: string): void {
+  const dir = path.dirname(target);
+  const base = path.basename(target);
+  for (const name of fs.readdirSync(dir)) {
+    const temp = parseTempName(name);
+    if (temp !== null && temp.base === base && !isProcessAlive(temp.pid)) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+/**
+ * Removes `pctx-backup-*` work folders in the OS temp dir whose backup process is no
+ * longer running (older builds' folders, without a pid, once 10 minutes old). Start-up
+ * calls it; a crashed backup's snapshot can be as large as the tenant. Returns the names
+ * removed.
+ */
+export function removeDeadBackupWork(tmpDir: string = os.tmpdir(), now: number = Date.now()): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmpDir).filter((n) => n.startsWith(BACKUP_WORK_PREFIX));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const dir = path.join(tmpDir, name);
+    const pid = /^pctx-backup-(\d+)-[A-Za-z0-9]+$/.exec(name)?.[1];
+    try {
+      const abandoned = pid !== undefined ? !isProcessAlive(Number(pid)) : now - fs.statSync(dir).mtimeMs >= LEGACY_WORK_MIN_AGE_MS;
+      if (!abandoned) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+      removed.push(name);
+    } catch {
+      // Another user's folder, or removed meanwhile.
+    }
+  }
+  return removed;
 }

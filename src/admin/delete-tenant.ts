@@ -1,36 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PctxError } from '../errors.js';
-import { tenantsRoot, uniqueTrashPath } from '../tenant/tenant-paths.js';
+import { classifyTenantsEntry, tenantsRoot, uniqueTrashPath } from '../tenant/tenant-paths.js';
+import { crashPoint } from '../util/crash-point.js';
+import { isProcessAlive } from '../util/process-alive.js';
 import { tenantDiskUsage } from '../tenant/quota.js';
 import type { AdminContext } from './admin-context.js';
+import { removeInBackground } from './trash.js';
+
+export { settleTenantRemovals } from './trash.js';
 
 export interface DeleteTenantResult {
   tenantId: string;
   name: string;
   /** Bytes the tenant's folder occupied. */
   bytesFreed: number;
-}
-
-/** Trash folders still being removed in the background, by this process. */
-const removals = new Set<Promise<void>>();
-
-/**
- * Resolves once every trash folder this process moved aside has been removed. A
- * process that exits waits for them anyway (each is a pending fs request); this lets
- * callers and tests wait on purpose.
- */
-export async function settleTenantRemovals(): Promise<void> {
-  await Promise.all([...removals]);
-}
-
-function removeInBackground(dir: string): Promise<void> {
-  const removal = fs.promises
-    .rm(dir, { recursive: true, force: true })
-    .catch((err: unknown) => process.emitWarning(`could not remove ${dir}: ${(err as Error).message}`))
-    .finally(() => removals.delete(removal));
-  removals.add(removal);
-  return removal;
 }
 
 /**
@@ -48,6 +32,7 @@ export async function deleteTenant(ctx: AdminContext, idOrName: string): Promise
   const tenant = ctx.control.tenants.get(idOrName);
   if (!tenant) throw new PctxError('TENANT_NOT_FOUND', { tenant: idOrName });
   ctx.control.tenants.markDeleting(tenant.id);
+  crashPoint('delete.tombstoned');
   // Trash from an earlier attempt can exist only if the tenant was tombstoned already.
   const { bytes } = await finishDelete(ctx, tenant.id, tenant.status === 'deleting');
   return { tenantId: tenant.id, name: tenant.name, bytesFreed: bytes };
@@ -64,8 +49,10 @@ async function finishDelete(ctx: AdminContext, tenantId: string, resuming: boole
       const target = uniqueTrashPath(paths);
       fs.renameSync(paths.dir, target);
       trash.push(target);
+      crashPoint('delete.moved-to-trash');
     }
     ctx.control.tenants.purge(tenantId);
+    crashPoint('delete.purged');
     return { bytes, removed: Promise.all(trash.map(removeInBackground)).then(() => undefined) };
   } finally {
     ctx.pool.unblock(tenantId);
@@ -86,12 +73,13 @@ function trashOf(trashPrefix: string): string[] {
   }
 }
 
-/** Leftover folders younger than this may belong to another process still at work. */
+/** Leftover folders of older builds carry no pid: younger than this, they may still be in use. */
 const LEFTOVER_MIN_AGE_MS = 10 * 60 * 1000;
 
 /**
- * Finishes every delete a crash interrupted (tenants still tombstoned), then removes
- * leftover trash and staging folders. Call once at start-up.
+ * Finishes every delete a crash interrupted (tenants still tombstoned). Start-up calls it
+ * through `reconcileDataDir`, which also finishes interrupted restores and removes
+ * leftovers.
  */
 export async function resumePendingDeletes(ctx: AdminContext): Promise<string[]> {
   const resumed: string[] = [];
@@ -99,29 +87,38 @@ export async function resumePendingDeletes(ctx: AdminContext): Promise<string[]>
     await (await finishDelete(ctx, tenant.id, true)).removed;
     resumed.push(tenant.id);
   }
-  removeLeftovers(ctx);
   return resumed;
 }
 
 /**
- * Removes `.trash-*` and `.staging-*` folders older than 10 minutes (younger ones may
- * belong to another process still at work). Cheap: one readdir of the tenants folder.
+ * Removes `.trash-*` and `.staging-*` folders whose owner process is no longer running
+ * (their names carry its pid); folders named by older builds, without a pid, once they
+ * are 10 minutes old. Cheap: one readdir of the tenants folder. Run it after
+ * `recoverRestores`: a crashed restore's staging and trash folders belong to its journal
+ * until the restore is finished. Returns the names removed.
  */
-export function removeLeftovers(ctx: Pick<AdminContext, 'pool' | 'now'>): void {
+export function removeLeftovers(ctx: Pick<AdminContext, 'pool' | 'now'>): string[] {
   const root = tenantsRoot(ctx.pool.dataDir);
-  let leftovers: string[] = [];
+  let names: string[] = [];
   try {
-    leftovers = fs.readdirSync(root).filter((name) => name.startsWith('.trash-') || name.startsWith('.staging-'));
+    names = fs.readdirSync(root);
   } catch {
     // No tenants folder yet: nothing to clean.
   }
   const now = (ctx.now ?? (() => new Date()))().getTime();
-  for (const name of leftovers) {
-    const dir = `${root}/${name}`;
+  const removed: string[] = [];
+  for (const name of names) {
+    const entry = classifyTenantsEntry(name);
+    if (entry.kind !== 'trash' && entry.kind !== 'staging') continue;
+    const dir = path.join(root, name);
     try {
-      if (now - fs.statSync(dir).mtimeMs >= LEFTOVER_MIN_AGE_MS) fs.rmSync(dir, { recursive: true, force: true });
+      const abandoned = entry.pid !== null ? !isProcessAlive(entry.pid) : now - fs.statSync(dir).mtimeMs >= LEFTOVER_MIN_AGE_MS;
+      if (!abandoned) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+      removed.push(name);
     } catch {
       // Removed meanwhile by its owner.
     }
   }
+  return removed;
 }

@@ -2,15 +2,18 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import * as tar from 'tar';
-import { checkTenantName, type Tenant } from '../control/index.js';
-import { PctxError, isPctxError } from '../errors.js';
+import { LOCAL_TENANT_NAME, checkTenantName, type Tenant } from '../control/index.js';
+import { PctxError, invalidArgument, isPctxError } from '../errors.js';
 import { openTenantDb } from '../tenant/tenant-db.js';
 import { TENANT_FILES, newStagingDir, uniqueTrashPath, type TenantPaths } from '../tenant/tenant-paths.js';
 import { TENANT_SCHEMA_VERSION } from '../tenant/tenant-schema.js';
-import { sha256File } from '../util/atomic-file.js';
+import { fsyncPath, sha256File } from '../util/atomic-file.js';
+import { crashPoint } from '../util/crash-point.js';
 import type { AdminContext } from './admin-context.js';
-import { BACKUP_MEMBERS, MANIFEST_NAME, parseManifest, type BackupManifest } from './backup-manifest.js';
+import { extractArchive, readArchiveManifest } from './backup-archive.js';
+import type { BackupManifest } from './backup-manifest.js';
+import { applyRestore, writeRestoreJournal } from './restore-journal.js';
+import { TENANT_TABLES, validateBackupDb } from './validate-backup-db.js';
 
 export interface RestoreOptions {
   /** Restore under this tenant name (a new tenant unless it exists and `force`). */
@@ -29,23 +32,6 @@ export interface RestoreResult {
   durationMs: number;
 }
 
-/** Tables whose rows carry tenant_id (defence in depth): rewritten when restoring under a new id. */
-const TENANT_TABLES = ['repos', 'files', 'symbols', 'dep_edges', 'embeddings'] as const;
-
-/** Lists members and rejects anything but the known regular files, before extracting a byte. */
-async function checkMembers(file: string): Promise<void> {
-  const problems: string[] = [];
-  await tar.list({
-    file,
-    onReadEntry: (entry) => {
-      if (!BACKUP_MEMBERS.has(entry.path) || entry.type !== 'File') problems.push(`${entry.path} (${entry.type})`);
-    },
-  });
-  if (problems.length > 0) {
-    throw new PctxError('BACKUP_INVALID', { file, reason: `unexpected member ${problems[0]}` });
-  }
-}
-
 function pickTarget(ctx: AdminContext, manifest: BackupManifest, options: RestoreOptions): { id: string; name: string; existing: Tenant | null } {
   const target = chooseTarget(ctx, manifest, options);
   if (target.existing?.status === 'deleting') throw new PctxError('TENANT_DELETING', { tenantId: target.existing.id });
@@ -55,7 +41,6 @@ function pickTarget(ctx: AdminContext, manifest: BackupManifest, options: Restor
 function chooseTarget(ctx: AdminContext, manifest: BackupManifest, options: RestoreOptions): { id: string; name: string; existing: Tenant | null } {
   const force = options.force ?? false;
   if (options.as !== undefined) {
-    checkTenantName(options.as, 'as');
     const existing = ctx.control.tenants.get(options.as);
     if (existing && existing.name !== options.as) {
       // `as` names a tenant id, not a name: restoring "as" an id is not a thing.
@@ -79,49 +64,56 @@ function chooseTarget(ctx: AdminContext, manifest: BackupManifest, options: Rest
   return { id: manifest.tenant.id, name: manifest.tenant.name, existing };
 }
 
+/** `--as` is checked before the archive is read: a bad name never touches a folder. */
+function checkAsName(name: string | undefined): void {
+  if (name === undefined) return;
+  checkTenantName(name, 'as');
+  if (name === LOCAL_TENANT_NAME) {
+    // Restoring over the local tenant by name would replace it even with --force: refused as documented.
+    throw invalidArgument('as', `"${LOCAL_TENANT_NAME}" is reserved for the local tenant; restore its own backup without --as to replace it`);
+  }
+}
+
 /**
  * Restores a tenant from a backup archive. Everything is verified before live data is
- * touched: members (only the manifest, index.db and vectors.hnsw), manifest shape,
- * sizes and SHA-256, schema version (newer than this build → SCHEMA_TOO_NEW), SQLite
- * integrity. The tenant is assembled in a staging folder (ids rewritten when restoring
- * under another id, schema migrated), then moved into place with one rename; a replaced
- * tenant is blocked in the pool (outstanding leases drain) while its folder is swapped.
+ * touched: members (only the manifest, index.db and vectors.hnsw, each the size the
+ * manifest gives it, extraction capped at that size), manifest shape, SHA-256, schema
+ * version (newer than this build → SCHEMA_TOO_NEW), and the database itself (exactly the
+ * schema objects of its version, integrity, the tenant id of every row). The tenant is
+ * assembled in a staging folder (ids rewritten when restoring under another id, schema
+ * migrated), then a journal records the swap and the staged folder replaces the live
+ * one (see restore-journal.ts): a crash at any point leaves the old tenant or the new
+ * one, and the next start finishes what the journal describes.
  */
 export async function restoreTenant(ctx: AdminContext, archive: string, options: RestoreOptions = {}): Promise<RestoreResult> {
   const started = performance.now();
   const file = path.resolve(archive);
-  if (!fs.existsSync(file)) throw new PctxError('BACKUP_INVALID', { file, reason: 'no such file' });
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (!stat) throw new PctxError('BACKUP_INVALID', { file, reason: 'no such file' });
+  if (!stat.isFile()) throw new PctxError('BACKUP_INVALID', { file, reason: 'not a regular file' });
+  checkAsName(options.as);
+  const manifest = await readArchiveManifest(file);
+  if (manifest.schemaVersion > TENANT_SCHEMA_VERSION) {
+    throw new PctxError('SCHEMA_TOO_NEW', { file, found: manifest.schemaVersion, supported: TENANT_SCHEMA_VERSION });
+  }
+  const target = pickTarget(ctx, manifest, options);
+
   const staging = newStagingDir(ctx.pool.dataDir);
+  let committed = false;
   try {
-    try {
-      await checkMembers(file);
-      await tar.extract({ file, cwd: staging, strict: true, filter: (p) => BACKUP_MEMBERS.has(p) });
-    } catch (err) {
-      if (isPctxError(err)) throw err;
-      throw new PctxError('BACKUP_INVALID', { file, reason: (err as Error).message }, { cause: err });
-    }
-    const manifestPath = path.join(staging, MANIFEST_NAME);
-    if (!fs.existsSync(manifestPath)) throw new PctxError('BACKUP_INVALID', { file, reason: 'no manifest.json' });
-    const manifest = parseManifest(file, fs.readFileSync(manifestPath, 'utf8'));
+    await extractArchive(file, staging, manifest);
     for (const entry of manifest.files) {
-      const member = path.join(staging, entry.name);
-      if (!fs.existsSync(member)) throw new PctxError('BACKUP_INVALID', { file, reason: `${entry.name} is missing` });
-      if (fs.statSync(member).size !== entry.size || sha256File(member) !== entry.sha256) {
+      if (sha256File(path.join(staging, entry.name)) !== entry.sha256) {
         throw new PctxError('BACKUP_INVALID', { file, reason: `${entry.name} does not match its checksum` });
       }
     }
-    fs.rmSync(manifestPath);
-    if (manifest.schemaVersion > TENANT_SCHEMA_VERSION) {
-      throw new PctxError('SCHEMA_TOO_NEW', { file, found: manifest.schemaVersion, supported: TENANT_SCHEMA_VERSION });
-    }
-
-    const target = pickTarget(ctx, manifest, options);
+    crashPoint('restore.extracted');
     const stagedDb = path.join(staging, TENANT_FILES.db);
     try {
-      const raw = new Database(stagedDb);
+      const raw = new Database(stagedDb, { fileMustExist: true });
       try {
-        const check = raw.pragma('integrity_check', { simple: true });
-        if (check !== 'ok') throw new PctxError('BACKUP_INVALID', { file, reason: `integrity_check: ${String(check)}` });
+        // Before any write: a trigger hidden in the file would run on the first one.
+        validateBackupDb(raw, file, manifest.tenant.id, manifest.schemaVersion);
         if (target.id !== manifest.tenant.id) {
           raw.transaction(() => {
             for (const table of TENANT_TABLES) raw.prepare(`UPDATE ${table} SET tenant_id = ?`).run(target.id);
@@ -139,24 +131,36 @@ export async function restoreTenant(ctx: AdminContext, archive: string, options:
       // Checksums matched, so the archive is what was written, but it is not a tenant database.
       throw new PctxError('BACKUP_INVALID', { file, reason: `index.db: ${(err as Error).message}` }, { cause: err });
     }
-    for (const leftover of fs.readdirSync(staging)) if (!BACKUP_MEMBERS.has(leftover)) fs.rmSync(path.join(staging, leftover), { force: true });
+    for (const leftover of fs.readdirSync(staging)) {
+      const member = path.join(staging, leftover);
+      if (!manifest.files.some((f) => f.name === leftover)) fs.rmSync(member, { force: true });
+      else fsyncPath(member);
+    }
+    fsyncPath(staging);
 
     const live = ctx.pool.paths(target.id);
     await ctx.pool.block(target.id, new PctxError('TENANT_DELETING', { tenantId: target.id }, { message: `Tenant "${target.id}" is being restored` }));
-    let tenant: Tenant;
+    let tenant: Tenant | null;
     try {
-      const trash = uniqueTrashPath(live);
-      if (fs.existsSync(live.dir)) fs.renameSync(live.dir, trash);
-      fs.renameSync(staging, live.dir);
-      fs.rmSync(trash, { recursive: true, force: true });
-      tenant = target.existing
-        ? ctx.control.tenants.update(target.id, { name: target.name, settings: manifest.tenant.settings, quotaBytes: manifest.tenant.quotaBytes })
-        : ctx.control.tenants.create({ id: target.id, name: target.name, settings: manifest.tenant.settings, quotaBytes: manifest.tenant.quotaBytes });
+      const journal = {
+        tenantId: target.id,
+        staging: path.basename(staging),
+        trash: path.basename(uniqueTrashPath(live)),
+        tenant: { name: target.name, settings: manifest.tenant.settings, quotaBytes: manifest.tenant.quotaBytes },
+        pid: process.pid,
+        createdAt: (ctx.now ?? (() => new Date()))().toISOString(),
+      };
+      writeRestoreJournal(ctx.pool.dataDir, journal);
+      committed = true;
+      crashPoint('restore.journal-written');
+      tenant = applyRestore(ctx, journal).tenant;
     } finally {
       ctx.pool.unblock(target.id);
     }
+    if (tenant === null) throw new PctxError('TENANT_DELETING', { tenantId: target.id });
     return { tenant, manifest, replaced: target.existing !== null, fromSchemaVersion: manifest.schemaVersion, durationMs: performance.now() - started };
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    // Once the journal exists the staging folder is the restore's; the swap consumed it or recovery will.
+    if (!committed) fs.rmSync(staging, { recursive: true, force: true });
   }
 }

@@ -2,11 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type PctxConfig } from '../config.js';
 import { openControlDb, type ControlPlane, type Tenant } from '../control/index.js';
+import { PctxError } from '../errors.js';
 import { createEmbedder } from '../engine/embed/create-embedder.js';
 import { Engine } from '../engine/engine.js';
 import { LOCAL_TENANT_ID, LOCAL_TENANT_NAME } from '../tenant/tenant-paths.js';
 import type { AdminContext } from '../admin/admin-context.js';
-import { removeLeftovers, resumePendingDeletes, settleTenantRemovals } from '../admin/delete-tenant.js';
+import { settleTenantRemovals } from '../admin/delete-tenant.js';
+import { reconcileDataDir, type ReconcileReport } from '../admin/reconcile.js';
+import { tenantGuard } from '../admin/tenant-guard.js';
+
+export { tenantGuard } from '../admin/tenant-guard.js';
+import { style } from './output.js';
 
 /** Options every subcommand accepts. */
 export interface CommonOptions {
@@ -30,13 +36,44 @@ export function controlDbPath(dataDir: string): string {
   return path.join(dataDir, 'control.db');
 }
 
+/** Creates the data folder, or says in a sentence why it cannot be used. */
+function prepareDataDir(dataDir: string): void {
+  const fail = (reason: string, cause?: unknown) => new PctxError('DATA_DIR_INVALID', { path: path.resolve(dataDir), reason }, { cause });
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw fail('it (or a folder above it) is a file, not a folder', err);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw fail('no permission to create it', err);
+    throw fail((err as Error).message, err);
+  }
+  if (!fs.statSync(dataDir).isDirectory()) throw fail('it is not a folder');
+  try {
+    fs.accessSync(dataDir, fs.constants.W_OK);
+  } catch (err) {
+    throw fail('it is not writable', err);
+  }
+}
+
+/** A line on stderr for each repair start-up made; nothing when all was in order. */
+function reportRepairs(report: ReconcileReport): void {
+  const lines = [
+    ...report.restoresFinished.map((id) => `finished an interrupted restore of tenant ${id}`),
+    ...report.deletesFinished.map((id) => `finished an interrupted delete of tenant ${id}`),
+    ...report.adopted.map((t) => `adopted tenant folder ${t.id}, which had no control-plane row, as "${t.name}"`),
+    ...report.orphans.map((o) => `tenant folder ${o.id} has no control-plane row and was left alone: ${o.reason}`),
+    ...report.unreadableJournals.map((f) => `restore journal ${f} is unreadable; leftover staging and trash folders are kept until it is removed`),
+  ];
+  for (const line of lines) process.stderr.write(style('dim', `note: ${line}\n`, process.stderr));
+}
+
 /**
  * Opens the control plane (creating the data dir and the `local` tenant on first use),
  * resolves --tenant, runs `fn`, and closes everything, also on failure.
  */
 export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env, { dataDir: options.dataDir });
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  prepareDataDir(config.dataDir);
   const control = openControlDb(controlDbPath(config.dataDir));
   let engine: Engine | undefined;
   try {
@@ -48,13 +85,13 @@ export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContex
           ...(config.workers !== undefined ? { workers: config.workers } : {}),
           ...(config.maxFileBytes !== undefined ? { maxFileBytes: config.maxFileBytes } : {}),
           pool: {
+            tenantGuard: tenantGuard(control),
             ...(config.poolMaxHandles !== undefined ? { maxHandles: config.poolMaxHandles } : {}),
             ...(config.poolMaxVectorIndexes !== undefined ? { maxVectorIndexes: config.poolMaxVectorIndexes } : {}),
           },
         }));
-    // A delete or restore that a crash interrupted is finished or cleaned up first.
-    if (control.tenants.listDeleting().length > 0) await resumePendingDeletes({ control, pool: getEngine().pool });
-    else removeLeftovers({ pool: getEngine().pool });
+    // A delete or restore that a crash interrupted is finished, and leftovers removed, first.
+    reportRepairs(await reconcileDataDir({ control, pool: getEngine().pool }));
     const tenant = control.tenants.require(options.tenant ?? LOCAL_TENANT_ID);
     const ctx: CliContext = {
       config,

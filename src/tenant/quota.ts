@@ -1,22 +1,44 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PctxError } from '../errors.js';
+import { formatBytes } from '../util/bytes.js';
 import type { TenantPaths } from './tenant-paths.js';
 
 /**
- * Bytes the tenant occupies on disk: every file in its folder (index.db, -wal, -shm,
- * vectors.hnsw, temp files of a build in progress, and uploads/ with the uploads in
- * progress). Measured from the filesystem each
- * time, so it cannot drift from reality the way a maintained counter can. A missing
- * folder is 0 bytes.
+ * The one definition of a tenant's storage use, shared by quota checks, `tenants
+ * list/show`, delete and the service's statistics: the sizes of the tenant's data files,
+ * `index.db`, `index.db-wal` and `vectors.hnsw`, plus the uploaded repositories under
+ * `uploads/` (hosting.md#uploads), as they are on disk now. Measured each time, so it
+ * cannot drift from the disk the way a maintained counter can. A missing file counts 0.
+ *
+ * Not counted: `index.db-shm`, SQLite's shared-memory index of the WAL, which exists only
+ * while a connection is open (counting it made the same data measure differently during
+ * and after a run); temp files, which are either renamed into one of the files above a
+ * moment later or left by a crash and removed at the next open.
  */
 export function tenantDiskUsage(paths: TenantPaths): number {
-  return folderSize(paths.dir);
+  return dataFilesUsage(paths) + uploadsDiskUsage(paths);
+}
+
+/** `index.db` + `index.db-wal` + `vectors.hnsw`: the part of the usage an index run changes. */
+function dataFilesUsage(paths: TenantPaths): number {
+  return fileSize(paths.db) + fileSize(`${paths.db}-wal`) + fileSize(paths.vectors);
 }
 
 /** Bytes of the tenant's uploaded repositories (`uploads/`), part of tenantDiskUsage. */
 export function uploadsDiskUsage(paths: TenantPaths): number {
   return folderSize(paths.uploads);
+}
+
+function fileSize(file: string): number {
+  try {
+    const stat = fs.statSync(file);
+    return stat.isFile() ? stat.size : 0;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 0;
+    throw err;
+  }
 }
 
 /** Bytes of the files under `dir`, recursively, leaving out the folder `skip`; a missing folder is 0 bytes. */
@@ -25,7 +47,8 @@ export function folderSize(dir: string, skip?: string): number {
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 0;
     throw err;
   }
   let total = 0;
@@ -41,6 +64,20 @@ export function folderSize(dir: string, skip?: string): number {
     }
   }
   return total;
+}
+
+/**
+ * QUOTA_EXCEEDED with the figures in bytes (`details`) and a sentence in human units.
+ * `attempted` is what the operation had added when it stopped; 0 means the tenant was
+ * over its quota before the operation began.
+ */
+export function quotaExceeded(tenantId: string, used: number, limit: number, attempted: number): PctxError {
+  const head = `Storage quota exceeded for tenant ${tenantId}: ${formatBytes(used)} used of ${formatBytes(limit)}`;
+  const tail =
+    attempted > 0
+      ? `; this run would have added at least ${formatBytes(attempted)} more`
+      : `; it was already over its quota before this run (by ${formatBytes(Math.max(0, used - limit))})`;
+  return new PctxError('QUOTA_EXCEEDED', { tenantId, used, limit, attempted }, { message: `${head}${tail}. Raise the quota or delete a repository.` });
 }
 
 /**
@@ -67,26 +104,16 @@ export class QuotaGuard {
     readonly limit: number | null,
   ) {
     this.uploadsBytes = uploadsDiskUsage(paths);
-    this.usedBefore = folderSize(paths.dir, paths.uploads) + this.uploadsBytes;
+    this.usedBefore = dataFilesUsage(paths) + this.uploadsBytes;
   }
 
   check(logicalDbBytes = 0): void {
     if (this.limit === null) return;
-    let now = folderSize(this.paths.dir, this.paths.uploads) + this.uploadsBytes;
-    let dbOnDisk = 0;
-    try {
-      dbOnDisk = fs.statSync(this.paths.db).size;
-    } catch {
-      // No database file yet: all of it is pending.
-    }
+    let now = dataFilesUsage(this.paths) + this.uploadsBytes;
+    const dbOnDisk = fileSize(this.paths.db);
     if (logicalDbBytes > dbOnDisk) now += logicalDbBytes - dbOnDisk;
     if (now > this.limit) {
-      throw new PctxError('QUOTA_EXCEEDED', {
-        tenantId: this.paths.tenantId,
-        used: this.usedBefore,
-        limit: this.limit,
-        attempted: Math.max(0, now - this.usedBefore),
-      });
+      throw quotaExceeded(this.paths.tenantId, this.usedBefore, this.limit, Math.max(0, now - this.usedBefore));
     }
   }
 }

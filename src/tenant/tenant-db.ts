@@ -1,6 +1,9 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PctxError, isPctxError } from '../errors.js';
+import { fsyncPath, parseTempName, tempPathFor } from '../util/atomic-file.js';
+import { isProcessAlive } from '../util/process-alive.js';
 import type { TenantPaths } from './tenant-paths.js';
 import { migrateTenantDb } from './tenant-schema.js';
 
@@ -38,21 +41,99 @@ export function mapTenantDbError(err: unknown, tenantId: string): unknown {
 }
 
 /**
+ * Removes temp files that a crashed process left in the tenant folder (a vector build's
+ * `.vectors.hnsw.<pid>.<hex>.tmp`, a database being created): those whose pid is no
+ * longer running. A live owner's files are left alone. Returns the names removed.
+ */
+export function removeDeadTempFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const temp = parseTempName(name);
+    if (temp === null || isProcessAlive(temp.pid)) continue;
+    fs.rmSync(path.join(dir, name), { force: true, recursive: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/**
+ * Creates the tenant's index.db all at once: the schema is written to a temp file, which
+ * is then linked into place (link, unlike rename, never replaces a file another process
+ * created meanwhile). So an existing index.db is always a whole database, and an empty
+ * or unreadable one is corruption, never "a new tenant".
+ */
+function createTenantDbFile(paths: TenantPaths): void {
+  fs.mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  const tmp = tempPathFor(paths.db);
+  try {
+    const fresh = new Database(tmp);
+    try {
+      migrateTenantDb(fresh, paths.tenantId, paths.db);
+    } finally {
+      fresh.close();
+    }
+    fsyncPath(tmp);
+    try {
+      fs.linkSync(tmp, paths.db);
+    } catch (err) {
+      // Another process created it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    fsyncPath(paths.dir);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+    fs.rmSync(`${tmp}-journal`, { force: true });
+  }
+}
+
+/** An existing index.db that cannot be a database: refused before SQLite would format it. */
+function checkExistingFile(paths: TenantPaths, stat: fs.Stats): void {
+  if (!stat.isFile()) {
+    throw new PctxError('TENANT_CORRUPT', { tenantId: paths.tenantId, reason: `${paths.db} is not a regular file` });
+  }
+  if (stat.size === 0) {
+    // SQLite would treat it as a new, empty database and serve "no symbols": data gone silently.
+    throw new PctxError('TENANT_CORRUPT', { tenantId: paths.tenantId, reason: `${paths.db} is empty (0 bytes)` });
+  }
+}
+
+/**
  * Opens one connection to a tenant's index.db: WAL, bounded cache, schema migrated, and
  * the file's recorded owner checked against `paths.tenantId` (a file copied into the
- * wrong folder must not serve another tenant).
+ * wrong folder must not serve another tenant). A missing file is created whole (see
+ * createTenantDbFile) when `create` allows; an empty or non-regular one is
+ * TENANT_CORRUPT. Temp files of crashed processes in the folder are removed first.
  */
 export function openTenantDb(paths: TenantPaths, options: OpenTenantDbOptions = {}): TenantDb {
   const cacheKiB = options.cacheKiB ?? 1024;
   const create = options.create ?? true;
-  if (!fs.existsSync(paths.db)) {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(paths.db);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw mapTenantDbError(err, paths.tenantId);
+  }
+  if (stat) checkExistingFile(paths, stat);
+  removeDeadTempFiles(paths.dir);
+  if (!stat) {
     if (!create) throw new PctxError('TENANT_NOT_FOUND', { tenant: paths.tenantId });
-    fs.mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+    try {
+      createTenantDbFile(paths);
+    } catch (err) {
+      throw mapTenantDbError(err, paths.tenantId);
+    }
   }
 
   let db: TenantDb | undefined;
   try {
-    db = new Database(paths.db, { fileMustExist: !create });
+    db = new Database(paths.db, { fileMustExist: true });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { invalidArgument } from '../errors.js';
 import { REPO_NAME_RULE, isRepoName } from '../repo-name.js';
-import { assertTenantId } from '../tenant-id.js';
+import { assertTenantId, isTenantId } from '../tenant-id.js';
 
 export { LOCAL_TENANT_ID, LOCAL_TENANT_NAME, TENANT_ID_PATTERN, assertTenantId, isTenantId } from '../tenant-id.js';
 
@@ -65,7 +65,7 @@ export function tenantPaths(dataDir: string, tenantId: string): TenantPaths {
  * colliding with a later delete or restore of the same tenant id.
  */
 export function uniqueTrashPath(paths: TenantPaths): string {
-  return `${paths.trash}.${crypto.randomBytes(4).toString('hex')}`;
+  return `${paths.trash}.${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
 }
 
 /**
@@ -74,7 +74,36 @@ export function uniqueTrashPath(paths: TenantPaths): string {
  */
 export function newStagingDir(dataDir: string): string {
   fs.mkdirSync(tenantsRoot(dataDir), { recursive: true, mode: 0o700 });
-  return fs.mkdtempSync(path.join(tenantsRoot(dataDir), '.staging-'));
+  return fs.mkdtempSync(path.join(tenantsRoot(dataDir), `.staging-${process.pid}-`));
+}
+
+/**
+ * `<dataDir>/tenants/.restore-<id>.json`: the journal of a restore that has verified its
+ * staging folder and is swapping it in. While it exists, start-up finishes the swap
+ * instead of removing the staging folder (src/admin/restore-journal.ts).
+ */
+export function restoreJournalPath(dataDir: string, tenantId: string): string {
+  assertTenantId(tenantId);
+  return path.join(tenantsRoot(dataDir), `.restore-${tenantId}.json`);
+}
+
+/** What a name in the tenants folder is: a tenant, a leftover of an operation, or unknown. */
+export type TenantsEntry =
+  | { kind: 'tenant'; tenantId: string }
+  /** `.trash-<id>.<pid>-<hex>` / `.staging-<pid>-XXXXXX`; pid null for names of older builds. */
+  | { kind: 'trash' | 'staging'; pid: number | null }
+  | { kind: 'journal'; tenantId: string }
+  | { kind: 'other' };
+
+export function classifyTenantsEntry(name: string): TenantsEntry {
+  if (isTenantId(name)) return { kind: 'tenant', tenantId: name };
+  let m = /^\.trash-[0-9a-f]{8}(?:\.(?:(\d+)-)?[0-9a-f]+)?$/.exec(name);
+  if (m) return { kind: 'trash', pid: m[1] ? Number(m[1]) : null };
+  m = /^\.staging-(?:(\d+)-)?[A-Za-z0-9]+$/.exec(name);
+  if (m) return { kind: 'staging', pid: m[1] ? Number(m[1]) : null };
+  m = /^\.restore-([0-9a-f]{8})\.json$/.exec(name);
+  if (m) return { kind: 'journal', tenantId: m[1]! };
+  return { kind: 'other' };
 }
 
 /**

@@ -1,10 +1,11 @@
+import fs from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { PctxError } from '../errors.js';
 import { openFileLimit } from '../util/fd-limit.js';
 import { LatencyHistogram, type HistogramSnapshot } from '../util/histogram.js';
 import { mapTenantDbError, openTenantDb, type TenantDb } from './tenant-db.js';
 import { FrequencySketch } from './frequency-sketch.js';
-import { tenantPaths, type TenantPaths } from './tenant-paths.js';
+import { restoreJournalPath, tenantPaths, type TenantPaths } from './tenant-paths.js';
 import { loadVectorIndex, type VectorIndex } from './vector-index.js';
 import type { VectorBuildOptions } from './vector-build.js';
 import { readEmbeddingsMeta } from './vector-state.js';
@@ -41,6 +42,15 @@ export interface TenantPoolOptions {
    * @default performance.now
    */
   now?: () => number;
+  /**
+   * Asks the control plane whether the tenant may be served; throws (TENANT_NOT_FOUND,
+   * TENANT_DELETING) when not. Called only when it matters and is cheap to ask: before a
+   * tenant's folder would be created, and when the folder of an open handle has vanished
+   * or been replaced (another process deleted or restored the tenant). Without it, a
+   * missing folder is created on first use.
+   * @default none
+   */
+  tenantGuard?: (tenantId: string) => void;
 }
 
 export interface PoolMetrics {
@@ -59,13 +69,24 @@ export interface PoolMetrics {
   acquireUs: HistogramSnapshot;
 }
 
+/** Identity of a folder: a delete or restore by another process changes or removes it. */
+function folderIdentity(dir: string): string | null {
+  const stat = fs.statSync(dir, { throwIfNoEntry: false });
+  return stat ? `${stat.dev}:${stat.ino}` : null;
+}
+
 class Handle {
   refs = 0;
   closed = false;
+  /** Its folder was deleted or replaced: no new leases; closed by the last release. */
+  stale = false;
+  readonly folder: string | null;
   constructor(
     readonly paths: TenantPaths,
     readonly db: TenantDb,
-  ) {}
+  ) {
+    this.folder = folderIdentity(paths.dir);
+  }
 
   close(): void {
     if (this.closed) return;
@@ -93,6 +114,11 @@ export class TenantLease implements Disposable {
 
   get paths(): TenantPaths {
     return this.handle.paths;
+  }
+
+  /** @internal Identity of the tenant folder when its handle was opened. */
+  get folderAtOpen(): string | null {
+    return this.handle.folder;
   }
 
   get db(): TenantDb {
@@ -142,6 +168,7 @@ export class TenantDbPool {
   readonly maxHandles: number;
   private readonly cacheKiB: number;
   private readonly vectorBuild: VectorBuildOptions;
+  private readonly tenantGuard: ((tenantId: string) => void) | undefined;
   /** New handles enter here; null when maxHandles is 1 (the main region is then all). */
   private readonly window: LRUCache<string, Handle> | null;
   private readonly main: LRUCache<string, Handle>;
@@ -176,6 +203,7 @@ export class TenantDbPool {
     this.maxHandles = maxHandles;
     this.cacheKiB = options.cacheKiB ?? 1024;
     this.vectorBuild = options.vectorBuild ?? {};
+    this.tenantGuard = options.tenantGuard;
     const now = options.now;
     const ttl = idleTtlMs > 0 ? { ttl: idleTtlMs, updateAgeOnGet: true, ttlResolution: 0 } : {};
     const clock = now ? { perf: { now } } : {};
@@ -230,17 +258,29 @@ export class TenantDbPool {
 
     this.sketch.increment(tenantId);
     let handle = this.window?.get(tenantId) ?? this.main.get(tenantId);
+    if (handle && handle.folder !== folderIdentity(paths.dir)) {
+      // Deleted or restored by another process since it was opened: never serve the old files.
+      this.retireStale(tenantId, handle);
+      this.tenantGuard?.(tenantId);
+      handle = undefined;
+    }
     if (handle) {
       this.hits++;
     } else {
       handle = this.draining.get(tenantId);
+      if (handle && handle.folder !== folderIdentity(paths.dir)) {
+        // Its folder was replaced meanwhile: it closes at its last release, never reused.
+        this.draining.delete(tenantId);
+        handle.stale = true;
+        handle = undefined;
+      }
       if (handle) {
         // Still open for an outstanding lease: bring it back rather than open a twin.
         this.draining.delete(tenantId);
         this.hits++;
       } else {
         this.misses++;
-        handle = new Handle(paths, openTenantDb(paths, { cacheKiB: this.cacheKiB }));
+        handle = new Handle(paths, this.open(paths));
       }
       this.insert(tenantId, handle);
     }
@@ -249,22 +289,68 @@ export class TenantDbPool {
     return new TenantLease(this, handle);
   }
 
-  /** acquire → fn → release, also when fn throws; maps SQLite corruption to TENANT_CORRUPT. */
+  /**
+   * Opens a handle. A tenant without a folder gets one only if the guard allows it and no
+   * restore is swapping its folder: a deleted tenant is never re-created by a late
+   * request, and a restore interrupted between its renames is finished, not replaced by an
+   * empty tenant.
+   */
+  private open(paths: TenantPaths): TenantDb {
+    const exists = fs.existsSync(paths.db);
+    if (!exists) {
+      this.tenantGuard?.(paths.tenantId);
+      if (fs.existsSync(restoreJournalPath(this.dataDir, paths.tenantId))) {
+        throw new PctxError('TENANT_DELETING', { tenantId: paths.tenantId }, { message: `Tenant "${paths.tenantId}" is being restored; retry in a moment` });
+      }
+    }
+    return openTenantDb(paths, { cacheKiB: this.cacheKiB, create: !exists });
+  }
+
+  /**
+   * acquire → fn → release, also when fn throws; maps SQLite corruption to TENANT_CORRUPT,
+   * and a file error caused by the tenant's folder vanishing mid-request (a delete by
+   * another process) to the tenant's state.
+   */
   async withTenant<T>(tenantId: string, fn: (lease: TenantLease) => Promise<T> | T): Promise<T> {
     const lease = this.acquire(tenantId);
     try {
       return await fn(lease);
     } catch (err) {
-      throw mapTenantDbError(err, tenantId);
+      throw this.explainFailure(err, lease);
     } finally {
       lease.release();
     }
+  }
+
+  private explainFailure(err: unknown, lease: TenantLease): unknown {
+    const mapped = mapTenantDbError(err, lease.tenantId);
+    // Still the folder the handle was opened on: an ordinary failure.
+    if (folderIdentity(lease.paths.dir) === lease.folderAtOpen) return mapped;
+    // Otherwise the folder vanishing is the cause, whatever the symptom (ENOENT, a missing database).
+    try {
+      this.tenantGuard?.(lease.tenantId);
+    } catch (gone) {
+      return gone;
+    }
+    return new PctxError('TENANT_NOT_FOUND', { tenant: lease.tenantId }, { message: `Tenant "${lease.tenantId}" was deleted or replaced while the request ran; retry it`, cause: err });
+  }
+
+  /** Drops a handle whose folder is gone from the cache; a leased one closes at its last release. */
+  private retireStale(tenantId: string, handle: Handle): void {
+    handle.stale = true;
+    this.vectorCache.delete(tenantId);
+    this.window?.delete(tenantId);
+    this.main.delete(tenantId);
   }
 
   /** @internal Called by TenantLease.release. */
   releaseHandle(handle: Handle): void {
     handle.refs--;
     if (handle.refs > 0) return;
+    if (handle.stale) {
+      handle.close();
+      return;
+    }
     const tenantId = handle.paths.tenantId;
     if (this.draining.get(tenantId) === handle) {
       this.draining.delete(tenantId);
@@ -285,6 +371,11 @@ export class TenantDbPool {
       const index = await cached.catch(() => null);
       if (index !== null && index.generation === generation) return index;
       if (this.vectorCache.get(tenantId) === cached) this.vectorCache.delete(tenantId);
+    }
+    const vectorsFile = fs.lstatSync(handle.paths.vectors, { throwIfNoEntry: false });
+    if (vectorsFile && !vectorsFile.isFile()) {
+      // A build would fail renaming its temp file over it (EISDIR): say what is wrong instead.
+      throw new PctxError('TENANT_CORRUPT', { tenantId, reason: `${handle.paths.vectors} is not a regular file; move it aside and the vector index is rebuilt from the database` });
     }
     const loading = loadVectorIndex(handle.paths, handle.db, this.vectorBuild);
     this.vectorCache.set(tenantId, loading);
@@ -383,6 +474,10 @@ export class TenantDbPool {
 
   private dispose(handle: Handle, tenantId: string, reason: LRUCache.DisposeReason): void {
     if (reason === 'evict' || reason === 'expire') this.evictions++;
+    if (handle.stale) {
+      if (handle.refs === 0) handle.close();
+      return;
+    }
     if (handle.refs > 0) this.draining.set(tenantId, handle);
     else this.retire(handle);
   }

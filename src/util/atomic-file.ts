@@ -7,6 +7,18 @@ export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
 }
 
+const TEMP_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp(?:-journal|-wal|-shm)?$/;
+
+/**
+ * The pid in a name made by tempPathFor (`.<base>.<pid>.<hex>.tmp`, or one of SQLite's
+ * companions of such a file), and the base name it stands for; null for any other name.
+ * A temp file whose pid is dead is a crash's leftover.
+ */
+export function parseTempName(name: string): { base: string; pid: number } | null {
+  const m = TEMP_NAME.exec(name);
+  return m ? { base: m[1]!, pid: Number(m[2]) } : null;
+}
+
 /** fsync a file or folder by path. */
 export function fsyncPath(target: string): void {
   const fd = fs.openSync(target, 'r');
@@ -31,7 +43,7 @@ export function commitTempFile(tempFile: string, target: string): void {
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
   const tmp = tempPathFor(target);
   try {
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    fs.writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
     commitTempFile(tmp, target);
   } catch (err) {
     fs.rmSync(tmp, { force: true });

@@ -153,22 +153,34 @@ describe('tenant delete', () => {
   });
 });
 
-/** A second process that keeps committing writes to the tenant database until killed. */
-function startWriter(dbFile: string): { stop: () => Promise<number> } {
+/**
+ * A second process that keeps committing writes to the tenant database until killed.
+ * `written` resolves once it has committed its first 50 rows: the test waits for that
+ * event, not for a delay a loaded machine may not honour.
+ */
+function startWriter(dbFile: string): { written: Promise<void>; stop: () => Promise<number> } {
   const script = `
     const Database = require(${JSON.stringify(path.join(repoRoot, 'node_modules/better-sqlite3'))});
     const db = new Database(${JSON.stringify(dbFile)});
     db.pragma('busy_timeout = 5000');
     const put = db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)");
     let n = 0;
-    process.stdout.write('ready\\n');
-    for (;;) { put.run('writer.' + n, String(n)); n++; if (n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 1); } }
+    for (;;) {
+      put.run('writer.' + n, String(n));
+      n++;
+      if (n === 50) process.stdout.write('written\\n');
+      if (n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 1); }
+    }
   `;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  const written = new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`writer exited with ${code} before writing`)));
+  });
   return {
+    written,
     stop: async () => {
-      await ready;
+      await written;
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       const db = new Database(dbFile, { readonly: true });
@@ -185,7 +197,7 @@ describe('backup and restore', () => {
     const tenant = w.control.tenants.create({ name: 'live', quotaBytes: 50 * 1024 * 1024, settings: { plan: 'team' } });
     await w.engine.indexFolder(tenant.id, { path: w.root });
     const writer = startWriter(tenantPaths(w.dataDir, tenant.id).db);
-    await new Promise((r) => setTimeout(r, 300));
+    await writer.written;
     const archive = path.join(tempDir(), 'live.tar.gz');
     const backup = await backupTenant({ control: w.control, pool: w.engine.pool }, 'live', archive);
     const writtenTotal = await writer.stop();

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { inject } from 'vitest';
 
 const run = promisify(execFile);
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -13,14 +14,20 @@ export interface CliResult {
   json: any;
 }
 
-/** Runs the CLI from source in a real child process against `dataDir`. */
+/** The built CLI (see test/global-setup.ts): node + this file runs `purecontext-mcp`. */
+export function cliMain(): string {
+  return inject('cliMain');
+}
+
+/** Environment for CLI children: 2 parse workers, 64-dimension hashing embedder, no colours. */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, PCTX_WORKERS: '2', PCTX_EMBEDDING_DIMENSION: '64', NO_COLOR: '1', ...extra };
+}
+
+/** Runs one CLI command against `dataDir` and collects its exit code, output and `--json` document. */
 export async function cli(dataDir: string, ...args: string[]): Promise<CliResult> {
-  const env = { ...process.env, PCTX_WORKERS: '2', PCTX_EMBEDDING_DIMENSION: '64', NO_COLOR: '1' };
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args, '--data-dir', dataDir], {
-      cwd: repoRoot,
-      env,
-    });
+    const { stdout, stderr } = await run(process.execPath, [cliMain(), ...args, '--data-dir', dataDir], { cwd: repoRoot, env: cliEnv() });
     return { code: 0, stdout, stderr, json: args.includes('--json') ? JSON.parse(stdout) : undefined };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -194,7 +194,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   const rootReal = discovery.root;
   const skipped: SkippedEntry[] = discovery.skipped.map((s) => ({ path: s.relPath, reason: s.reason, ...(s.detail ? { detail: s.detail } : {}) }));
 
-  const db = openTenantDb(lease.paths, { cacheKiB: WRITER_CACHE_KIB });
+  const db = openTenantDb(lease.paths, { cacheKiB: WRITER_CACHE_KIB, create: false });
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   const pageCount = db.prepare('PRAGMA page_count').pluck();
   const checkQuota = () => quota.check((pageCount.get() as number) * pageSize);

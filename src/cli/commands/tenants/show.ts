@@ -14,8 +14,9 @@ export function showTenantCommand(): Command {
       action(async (idOrName: string, options: CommonOptions) => {
         await withContext(options, async (ctx) => {
           const tenant = ctx.control.tenants.require(idOrName);
-          const used = tenantDiskUsage(ctx.admin().pool.paths(tenant.id));
+          // Measured after opening: a tenant's first open creates its database, which counts.
           const { repos } = await ctx.engine().listRepos(tenant.id);
+          const used = tenantDiskUsage(ctx.admin().pool.paths(tenant.id));
           if (options.json) return printJson({ ...tenantJson(tenant, used), repos });
           const lines = [
             `id        ${tenant.id}`,
