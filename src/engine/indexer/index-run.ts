@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { PctxError, isPctxError } from '../../errors.js';
 import { languageForPath } from '../../parse/languages.js';
@@ -15,6 +14,7 @@ import { discoverFiles } from '../discovery.js';
 import type { EmbeddingProvider } from '../embed/provider.js';
 import { IndexWriter, repoSlug, type RepoRow, type StoredFile } from './index-writer.js';
 import type { ParsePool } from './parse-pool.js';
+import { readRegularFileSync } from './read-regular-file.js';
 import type { ParseBatch, ParsedFile, ParseFileTask } from './parse-protocol.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -134,7 +134,8 @@ async function reembedTenant(db: TenantDb, tenantId: string, embedder: Embedding
 
 function readGoModule(rootReal: string): string | null {
   try {
-    const text = fs.readFileSync(path.join(rootReal, 'go.mod'), 'utf8');
+    // go.mod is read outside discovery's checks: it may be a FIFO (`mkfifo go.mod`).
+    const text = readRegularFileSync(path.join(rootReal, 'go.mod')).toString('utf8');
     return /^\s*module\s+(\S+)/m.exec(text)?.[1] ?? null;
   } catch {
     return null;
