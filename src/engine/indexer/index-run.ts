@@ -31,7 +31,11 @@ export interface IndexProgress {
 export interface IndexFolderOptions {
   /** Folder to index. */
   root: string;
-  /** Repository name; defaults to the folder's name, made unique within the tenant. */
+  /**
+   * Repository name for a folder indexed for the first time; defaults to the folder's name.
+   * Made unique within the tenant (`-2`, `-3`…). A folder already indexed keeps its name:
+   * renaming would change every symbol id agents hold.
+   */
   name?: string;
   /**
    * Files larger than this are skipped.
@@ -142,10 +146,15 @@ function readGoModule(rootReal: string): string | null {
   }
 }
 
-/** Go imports name a package (a folder): several targets collapse to `folder/`. */
-function edgeTarget(targets: string[]): string | null {
+/**
+ * The one file an edge records. Go imports name a package (a folder): several targets
+ * collapse to `folder/`, which `find_importers` matches for Go files. Python lists the
+ * imported submodule before the package's `__init__.py`; collapsing those made
+ * `from . import x` point at a folder no importer query matched, so it takes the first.
+ */
+function edgeTarget(language: string, targets: string[]): string | null {
   if (targets.length === 0) return null;
-  if (targets.length === 1) return targets[0]!;
+  if (targets.length === 1 || language === 'python') return targets[0]!;
   return `${path.posix.dirname(targets[0]!)}/`;
 }
 
@@ -207,7 +216,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
     const writer = new IndexWriter(db, lease.tenantId, ctx.now);
     db.exec('BEGIN IMMEDIATE');
     try {
-      const repo: RepoRow = writer.upsertRepo(rootReal, options.name ?? repoSlug(path.basename(rootReal)), options.name !== undefined);
+      const repo: RepoRow = writer.upsertRepo(rootReal, options.name ?? repoSlug(path.basename(rootReal)));
       const stored = writer.storedFiles(repo.id);
       const meta = readEmbeddingsMeta(db);
       // Vectors of different embedders are not comparable: every repository of the tenant
@@ -341,7 +350,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
           },
           { files: fileSet, goModule },
         );
-        writer.setEdgeTarget(edge.id, edgeTarget(targets));
+        writer.setEdgeTarget(edge.id, edgeTarget(edge.language, targets));
       }
 
       progress({ phase: 'committing', done: 0, total: 0 });
