@@ -4,9 +4,21 @@ import { loadConfig, type PctxConfig } from '../config.js';
 import { openControlDb, type ControlPlane, type Tenant } from '../control/index.js';
 import { createEmbedder } from '../engine/embed/create-embedder.js';
 import { Engine } from '../engine/engine.js';
+import { PctxError } from '../errors.js';
 import { LOCAL_TENANT_ID, LOCAL_TENANT_NAME } from '../tenant/tenant-paths.js';
 import type { AdminContext } from '../admin/admin-context.js';
 import { removeLeftovers, resumePendingDeletes, settleTenantRemovals } from '../admin/delete-tenant.js';
+
+/** How a command uses the data folder. */
+export interface ContextMode {
+  /**
+   * The command only reads the index: a data folder without a control database is
+   * refused with NOTHING_INDEXED instead of being created (a read run in the wrong
+   * directory used to leave a fresh `data/` there and answer "No symbols match").
+   * @default false
+   */
+  readOnly?: boolean;
+}
 
 /** Options every subcommand accepts. */
 export interface CommonOptions {
@@ -34,8 +46,9 @@ export function controlDbPath(dataDir: string): string {
  * Opens the control plane (creating the data dir and the `local` tenant on first use),
  * resolves --tenant, runs `fn`, and closes everything, also on failure.
  */
-export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContext) => Promise<T>, mode: ContextMode = {}): Promise<T> {
   const config = loadConfig(process.env, { dataDir: options.dataDir });
+  if (mode.readOnly && !fs.existsSync(controlDbPath(config.dataDir))) throw new PctxError('NOTHING_INDEXED', { dataDir: config.dataDir });
   fs.mkdirSync(config.dataDir, { recursive: true });
   const control = openControlDb(controlDbPath(config.dataDir));
   let engine: Engine | undefined;
