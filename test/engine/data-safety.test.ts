@@ -2,7 +2,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_TENANT_ID } from '../../src/tenant/tenant-paths.js';
+import Database from 'better-sqlite3';
+import { retryWhileLocked } from '../../src/engine/indexer/write-lock.js';
+import type { IndexPhase } from '../../src/engine/indexer/index-run.js';
+import { LOCAL_TENANT_ID, tenantPaths } from '../../src/tenant/tenant-paths.js';
+import { runVectorBuild } from '../../src/tenant/vector-index.js';
 import { useEngines } from '../helpers/engine.js';
 import { useTempDir, writeTree } from '../helpers/temp-dir.js';
 
@@ -153,5 +157,70 @@ describe('data safety of index runs (issue 8)', () => {
     });
     expect(await engine.getFileContent(T, { repo: 'lines', path: 'three.py', startLine: 3, endLine: 99 })).toMatchObject({ startLine: 3, endLine: 3, content: 'c = 3' });
     expect(await engine.getFileContent(T, { repo: 'lines', path: 'empty.py' })).toMatchObject({ startLine: 1, endLine: 0, totalLines: 0, content: '' });
+  });
+
+  it('an index run waits, saying so, while another process indexes the tenant, instead of failing with "database is locked" (issue 8 #12)', async () => {
+    const dataDir = tempDir();
+    const root = path.join(tempDir(), 'wait');
+    writeTree(root, { 'a.py': 'def a():\n    pass\n' });
+    const engine = newEngine(dataDir);
+    await engine.indexFolder(T, { path: root });
+    fs.writeFileSync(path.join(root, 'b.py'), 'def b():\n    pass\n');
+
+    // What another process's run does: hold the tenant's write lock for its whole run.
+    const other = new Database(tenantPaths(dataDir, T).db);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const phases: IndexPhase[] = [];
+      const r = await engine.indexFolder(
+        T,
+        { path: root },
+        {
+          onProgress: (p) => {
+            phases.push(p.phase);
+            if (p.phase === 'waiting') other.exec('COMMIT');
+          },
+        },
+      );
+      expect(phases.slice(0, 2)).toEqual(['discovering', 'waiting']);
+      expect(r.files).toMatchObject({ indexed: 1, unchanged: 1 });
+
+      // Giving up while waiting is a clean, coded failure that changes nothing.
+      other.exec('BEGIN IMMEDIATE');
+      const abort = new AbortController();
+      fs.writeFileSync(path.join(root, 'c.py'), 'def c():\n    pass\n');
+      const waiting = engine.indexFolder(T, { path: root }, { signal: abort.signal, onProgress: (p) => p.phase === 'waiting' && abort.abort() });
+      await expect(waiting).rejects.toMatchObject({ code: 'PCTX_ERR_INDEX_FAILED', details: { reason: expect.stringContaining('aborted while waiting') } });
+      other.exec('COMMIT');
+    } finally {
+      other.close();
+    }
+    expect((await engine.listRepos(T)).repos[0]).toMatchObject({ files: 2 });
+  });
+
+  it('a vector build that meets another process holding the write lock past busy_timeout retries instead of failing (issue 8 #19)', async () => {
+    const dataDir = tempDir();
+    const root = path.join(tempDir(), 'vectors');
+    writeTree(root, { 'a.py': 'def alpha():\n    pass\n' });
+    const engine = newEngine(dataDir);
+    await engine.indexFolder(T, { path: root }, { vectors: 'skip' });
+    const paths = tenantPaths(dataDir, T);
+    const other = new Database(paths.db);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const retries: number[] = [];
+      // The build's worker waits busy_timeout (5 s), fails, and is retried once the lock is free.
+      const built = await retryWhileLocked(() => runVectorBuild(paths), {
+        pollMs: 1,
+        onRetry: (attempt) => {
+          retries.push(attempt);
+          if (other.inTransaction) other.exec('COMMIT');
+        },
+      });
+      expect(retries).toEqual([1]);
+      expect(built).toMatchObject({ mode: 'rebuilt', state: { live: 1 } });
+    } finally {
+      other.close();
+    }
   });
 });

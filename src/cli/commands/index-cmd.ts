@@ -46,7 +46,16 @@ export function indexCommand(): Command {
             result = await ctx.engine().indexFolder(
               ctx.tenant.id,
               { path: dir, ...(options.name ? { name: options.name } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) },
-              { onProgress: bar.update, quotaBytes: ctx.tenant.quotaBytes },
+              {
+                onProgress: (p) => {
+                  // Without a terminal there is no bar: say once why nothing happens.
+                  if (p.phase === 'waiting' && !options.json && !bar.visible) {
+                    process.stderr.write(`Waiting for another index run of tenant ${printable(ctx.tenant.name)} to finish…\n`);
+                  }
+                  bar.update(p);
+                },
+                quotaBytes: ctx.tenant.quotaBytes,
+              },
             );
           } finally {
             bar.stop();

@@ -15,11 +15,12 @@ import type { EmbeddingProvider } from '../embed/provider.js';
 import { IndexWriter, repoSlug, type RepoRow, type StoredFile } from './index-writer.js';
 import type { ParsePool } from './parse-pool.js';
 import { readRegularFileSync } from './read-regular-file.js';
+import { beginWrite } from './write-lock.js';
 import type { ParseBatch, ParsedFile, ParseFileTask } from './parse-protocol.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
-export type IndexPhase = 'discovering' | 'embedding' | 'parsing' | 'resolving' | 'committing' | 'vectors';
+export type IndexPhase = 'discovering' | 'waiting' | 'embedding' | 'parsing' | 'resolving' | 'committing' | 'vectors';
 
 export interface IndexProgress {
   phase: IndexPhase;
@@ -214,7 +215,11 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   let committedAt = 0;
   try {
     const writer = new IndexWriter(db, lease.tenantId, ctx.now);
-    db.exec('BEGIN IMMEDIATE');
+    // Another process indexing into this tenant holds the write lock for its whole run.
+    await beginWrite(db, rootReal, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      onWait: () => progress({ phase: 'waiting', done: 0, total: 0 }),
+    });
     try {
       const repo: RepoRow = writer.upsertRepo(rootReal, options.name ?? repoSlug(path.basename(rootReal)));
       const stored = writer.storedFiles(repo.id);
