@@ -72,8 +72,11 @@ function resolveEmbedding(env: NodeJS.ProcessEnv): ResolvedEmbedderConfig {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Readonly<PctxConfig> {
+  // The variable is checked even when --data-dir overrides it: an invalid setting is
+  // refused whether or not this command would use it (docs/cli.md).
+  if (env.PCTX_DATA_DIR !== undefined && env.PCTX_DATA_DIR.trim() === '') throw invalid('PCTX_DATA_DIR', 'must not be empty');
+  if (overrides.dataDir !== undefined && overrides.dataDir.trim() === '') throw invalid('--data-dir', 'must not be empty');
   const dataDir = overrides.dataDir ?? env.PCTX_DATA_DIR ?? './data';
-  if (dataDir.trim() === '') throw invalid('PCTX_DATA_DIR', 'must not be empty');
 
   const embedding = resolveEmbedding(env);
 

@@ -13,8 +13,12 @@ const MAIN = path.join(repoRoot, 'src/cli/main.ts');
 const ENV = { ...process.env, PCTX_WORKERS: '1', PCTX_EMBEDDING_DIMENSION: '64', NO_COLOR: '1' };
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliWith(ENV, ...args);
+}
+
+async function cliWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: repoRoot, env: ENV });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: repoRoot, env });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -87,5 +91,15 @@ describe('CLI output safety (issue 8)', () => {
     const json = await cli('search', '', '--json', '--data-dir', dataDir);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'PCTX_ERR_INVALID_ARGUMENT' } });
+  });
+
+  it('an invalid PCTX_DATA_DIR is refused even when --data-dir is given, as cli.md says (issue 8 #20)', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    const r = await cliWith({ ...ENV, PCTX_DATA_DIR: ' ' }, 'tenants', 'list', '--json', '--data-dir', dataDir);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'PCTX_ERR_INVALID_CONFIG', details: { option: 'PCTX_DATA_DIR' } } });
+    const flag = await cli('tenants', 'list', '--json', '--data-dir', '');
+    expect(JSON.parse(flag.stdout)).toMatchObject({ error: { code: 'PCTX_ERR_INVALID_CONFIG', details: { option: '--data-dir' } } });
+    expect(fs.existsSync(dataDir)).toBe(false);
   });
 });
