@@ -78,8 +78,15 @@ function mixed(match: string): boolean {
  * name check misses a copy or hard link (`ln .env settings.py`).
  */
 const SECRET_SHAPES: readonly SecretShape[] = [
-  { what: 'private key block', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/ },
-  { what: 'AWS access key', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/ },
+  // The header alone is also how PEM parsers and their tests spell the format: a key has
+  // base64 after it (optionally behind `Proc-Type:`-style headers), with real or JSON-escaped
+  // line breaks (a cloud service-account file).
+  {
+    what: 'private key block',
+    pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\s|\\[rn])+(?:[A-Za-z-]+: [^\n\\]*(?:\s|\\[rn])+)*[A-Za-z0-9+/=]{40,}/,
+  },
+  // AWS documents its examples with keys ending in EXAMPLE; SDK tests are full of them.
+  { what: 'AWS access key', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/, plausible: (match) => !match.endsWith('EXAMPLE') },
   { what: 'AWS secret access key', pattern: /aws_secret_access_key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{40}/i },
   { what: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/ },
   { what: 'GitLab token', pattern: /\bglpat-[A-Za-z0-9_-]{20,}/ },
