@@ -81,6 +81,8 @@ describe('CLI --json contract', () => {
 
   it('reports failures as a JSON error on stdout with exit code 1, and as a sentence on stderr without --json', async () => {
     const dataDir = tempDir();
+    // Read commands refuse a data folder without a control plane (PCTX_ERR_NOTHING_INDEXED): make one.
+    expect((await cli(dataDir, 'tenants', 'list')).code).toBe(0);
     const json = await cli(dataDir, 'source', 'nope', '--json');
     expect(json.code).toBe(1);
     expect(json.json).toEqual({ error: { code: 'PCTX_ERR_SYMBOL_NOT_FOUND', message: 'Symbol "nope" does not exist', details: { symbolId: 'nope' } } });
