@@ -26,7 +26,8 @@ async function cliWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ cod
   }
 }
 
-describe('CLI output safety (issue 8)', () => {
+// Each case runs the CLI several times, each a fresh Node process: minutes on a loaded machine.
+describe('CLI output safety (issue 8)', { timeout: 240_000 }, () => {
   it.runIf(process.platform !== 'win32')('control characters in file names, folder names and docstrings are escaped in human output (issue 8 #8)', async () => {
     const dataDir = tempDir();
     const root = path.join(tempDir(), 'evil');

@@ -20,7 +20,7 @@ function mkfifo(file: string): void {
   execFileSync('mkfifo', [file]);
 }
 
-describe('data safety of index runs (issue 8)', () => {
+describe('data safety of index runs (issue 8)', { timeout: 120_000 }, () => {
   it.runIf(posix)('a FIFO in the tree is skipped, never opened (issue 8 #4)', async () => {
     const root = path.join(tempDir(), 'fifos');
     writeTree(root, { 'main.py': 'def main():\n    pass\n', '.git/HEAD': 'ref: refs/heads/main\n' });

@@ -75,7 +75,7 @@ function toolErrorOf(answer: any): { code: string; details: Record<string, unkno
   return answer.result.structuredContent.error;
 }
 
-describe('MCP stdio protocol hardening (issue 8)', () => {
+describe('MCP stdio protocol hardening (issue 8)', { timeout: 180_000 }, () => {
   it('invalid JSON, arrays, messages without jsonrpc and malformed tools/call get JSON-RPC answers, never a zod dump (issue 8 #15)', async () => {
     const client = new RawClient(tempDir());
     await client.initialize();
