@@ -31,7 +31,8 @@ async function cli(dataDir: string, ...args: string[]): Promise<CliResult> {
   }
 }
 
-describe('CLI --json contract', () => {
+// Every call is a fresh Node process running TypeScript through tsx: tens of seconds per case on a loaded machine.
+describe('CLI --json contract', { timeout: 240_000 }, () => {
   it('index, search, source, outline, repos, importers and deps print the documented shapes', async () => {
     const dataDir = tempDir();
     const root = path.join(tempDir(), 'demo');
