@@ -107,7 +107,12 @@ const SECRET_KEY_NAME = /SECRET|TOKEN|PASS(?:WORD|WD)?\b|PASSW|PWD|API_?KEY|ACCE
 function isEnvFile(text: string): boolean {
   let secretKey = false;
   let assignments = 0;
-  for (const line of text.split(/\r?\n/)) {
+  // Line by line without splitting the whole file: source code fails on its first line.
+  for (let start = 0; start < text.length; ) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl;
+    const line = text.slice(start, end);
+    start = end + 1;
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const m = ENV_LINE.exec(line);
