@@ -36,7 +36,9 @@ export { deleteTenant, resumePendingDeletes, settleTenantRemovals } from './admi
 export type { AdminContext } from './admin/admin-context.js';
 export type { BackupManifest } from './admin/backup-manifest.js';
 
-export { createMcpServer } from './mcp/mcp-server.js';
+export { createMcpServer, PctxMcpServer } from './mcp/mcp-server.js';
+export { MAX_STDIO_MESSAGE_BYTES, StdioTransport } from './mcp/stdio-transport.js';
+export type { StdioTransportOptions } from './mcp/stdio-transport.js';
 export type { McpServerOptions } from './mcp/mcp-server.js';
 export { TOOLS } from './mcp/tools.js';
 
