@@ -1,8 +1,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_STDIO_MESSAGE_BYTES } from '../../src/mcp/stdio-transport.js';
+import { LOCAL_TENANT_ID, tenantPaths } from '../../src/tenant/tenant-paths.js';
 import { DEMO_REPO } from '../helpers/engine.js';
 import { useTempDir, writeTree } from '../helpers/temp-dir.js';
 
@@ -57,6 +60,11 @@ class RawClient {
       if (at !== -1) return this.messages.splice(at, 1)[0];
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /** Whether a message with this id arrived and was not taken by next() yet. */
+  received(id: unknown): boolean {
+    return this.messages.some((m) => m.id === id);
   }
 
   answer(id: unknown): Promise<any> {
@@ -141,5 +149,27 @@ describe('MCP stdio protocol hardening (issue 8)', { timeout: 180_000 }, () => {
     expect(answer.result.structuredContent).toMatchObject({ repo: 'demo', files: { total: 8, indexed: 8 } });
     expect(await client.exited).toBe(0);
     expect(client.stderr).toContain('stdin closed; finishing 1 request in flight');
+  });
+
+  it('closing stdin after cancelling an index_folder call rolls it back and exits without answering it (issue 8 #6)', async () => {
+    const root = path.join(tempDir(), 'demo');
+    writeTree(root, DEMO_REPO);
+    const dataDir = tempDir();
+    const client = new RawClient(dataDir);
+    await client.initialize();
+    client.send({ jsonrpc: '2.0', id: 30, method: 'tools/call', params: { name: 'index_folder', arguments: { path: root } } });
+    client.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 30, reason: 'user' } });
+    client.send({ jsonrpc: '2.0', id: 31, method: 'tools/list' });
+    client.child.stdin.end();
+    expect((await client.answer(31)).result.tools).toHaveLength(9);
+    expect(await client.exited).toBe(0);
+    expect(client.received(30)).toBe(false);
+    expect(client.stderr).not.toMatch(/Error|error:/);
+    const dbFile = tenantPaths(dataDir, LOCAL_TENANT_ID).db;
+    if (fs.existsSync(dbFile)) {
+      const db = new Database(dbFile, { readonly: true });
+      expect(db.prepare('SELECT count(*) FROM repos').pluck().get()).toBe(0);
+      db.close();
+    }
   });
 });
