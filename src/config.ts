@@ -267,6 +267,10 @@ function resolveAllowedRoots(layers: Layers, baseDir: string): string[] {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Readonly<PctxConfig> {
+  // The variable is checked even when --data-dir overrides it: an invalid setting is
+  // refused whether or not this command would use it (docs/cli.md).
+  if (env.PCTX_DATA_DIR !== undefined && env.PCTX_DATA_DIR.trim() === '') throw invalid('PCTX_DATA_DIR', 'must not be empty');
+  if (overrides.dataDir !== undefined && overrides.dataDir.trim() === '') throw invalid('--data-dir', 'must not be empty');
   // Defaults, then the file, then variables, then flags.
   const configFlag = overrides.configFile;
   const configFile = configFlag ?? (env.PCTX_CONFIG !== undefined && env.PCTX_CONFIG !== '' ? env.PCTX_CONFIG : undefined);

@@ -199,6 +199,11 @@ export const ERRORS = {
     status: 429,
     message: 'Rate limit exceeded ({limit} tokens); retry in {retryAfterSeconds} s',
   },
+  NOTHING_INDEXED: {
+    code: 'PCTX_ERR_NOTHING_INDEXED',
+    status: 404,
+    message: 'Nothing is indexed in {dataDir}: index a folder first (purecontext-mcp index <dir>), or point --data-dir or PCTX_DATA_DIR at your data folder',
+  },
   INTERNAL: {
     code: 'PCTX_ERR_INTERNAL',
     status: 500,

@@ -49,7 +49,9 @@ export { tenantGuard } from './admin/tenant-guard.js';
 export type { ReconcileOptions, ReconcileReport } from './admin/reconcile.js';
 export type { BackupManifest } from './admin/backup-manifest.js';
 
-export { createMcpServer } from './mcp/mcp-server.js';
+export { createMcpServer, PctxMcpServer } from './mcp/mcp-server.js';
+export { MAX_STDIO_MESSAGE_BYTES, StdioTransport } from './mcp/stdio-transport.js';
+export type { StdioTransportOptions } from './mcp/stdio-transport.js';
 export type { McpServerOptions } from './mcp/mcp-server.js';
 export { TOOLS } from './mcp/tools.js';
 

@@ -14,6 +14,17 @@ import { tenantGuard } from '../admin/tenant-guard.js';
 export { tenantGuard } from '../admin/tenant-guard.js';
 import { style } from './output.js';
 
+/** How a command uses the data folder. */
+export interface ContextMode {
+  /**
+   * The command only reads the index: a data folder without a control database is
+   * refused with NOTHING_INDEXED instead of being created (a read run in the wrong
+   * directory used to leave a fresh `data/` there and answer "No symbols match").
+   * @default false
+   */
+  readOnly?: boolean;
+}
+
 /** Options every subcommand accepts. */
 export interface CommonOptions {
   json?: boolean;
@@ -71,8 +82,9 @@ function reportRepairs(report: ReconcileReport): void {
  * Opens the control plane (creating the data dir and the `local` tenant on first use),
  * resolves --tenant, runs `fn`, and closes everything, also on failure.
  */
-export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContext) => Promise<T>, mode: ContextMode = {}): Promise<T> {
   const config = loadConfig(process.env, { dataDir: options.dataDir });
+  if (mode.readOnly && !fs.existsSync(controlDbPath(config.dataDir))) throw new PctxError('NOTHING_INDEXED', { dataDir: config.dataDir });
   prepareDataDir(config.dataDir);
   const control = openControlDb(controlDbPath(config.dataDir));
   let engine: Engine | undefined;

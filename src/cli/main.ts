@@ -7,6 +7,15 @@ import { buildProgram } from './program.js';
 const USAGE_ERROR = 2;
 
 const json = process.argv.includes('--json');
+
+// `purecontext-mcp search x | head` closes the pipe early: that is the reader being done,
+// not a failure worth a stack trace. `serve` handles its own stdout (the client went away).
+if (process.argv[2] !== 'serve') {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 const program = buildProgram();
 
 // Usage errors are thrown rather than exiting, so that --json callers get the same error

@@ -6,6 +6,30 @@ export function style(format: Parameters<typeof styleText>[0], text: string, str
   return stream.isTTY && !process.env.NO_COLOR ? styleText(format, text) : text;
 }
 
+/**
+ * C0 and C1 control characters, DEL, and the Unicode bidirectional overrides: a file
+ * name, folder name or docstring holding them could move the cursor, retitle the
+ * terminal or reorder what people read. Newline and tab are kept only in multi-line text.
+ */
+const UNSAFE_INLINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_MULTILINE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeChar(char: string): string {
+  const code = char.codePointAt(0)!;
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Text from the index or the file system made safe for a terminal: control characters
+ * are shown as `\x1b`-style escapes. Use on everything printed for people that was not
+ * written by this program; `--json` output needs nothing (JSON escapes them itself).
+ * @param multiline keep newlines and tabs (source code); otherwise they are escaped too.
+ */
+export function printable(text: string, { multiline = false } = {}): string {
+  // A lone carriage return would let a line overwrite itself; CRLF is just a line end.
+  return multiline ? text.replace(/\r\n/g, '\n').replace(UNSAFE_MULTILINE, escapeChar) : text.replace(UNSAFE_INLINE, escapeChar);
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -25,7 +49,7 @@ export function formatDuration(ms: number): string {
  * columns listed in `right` are right-aligned (numbers).
  */
 export function table(headers: string[], rows: unknown[][], right: number[] = []): string {
-  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '—' : String(c))));
+  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '—' : printable(String(c)))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
     r
@@ -42,6 +66,6 @@ export function table(headers: string[], rows: unknown[][], right: number[] = []
 export function reportError(err: unknown, json: boolean): void {
   const e = toPctxError(err);
   if (json) printJson({ error: e.toJSON() });
-  else process.stderr.write(`${style('red', 'error:', process.stderr)} ${e.message} ${style('dim', `(${e.code})`, process.stderr)}\n`);
+  else process.stderr.write(`${style('red', 'error:', process.stderr)} ${printable(e.message)} ${style('dim', `(${e.code})`, process.stderr)}\n`);
   process.exitCode = 1;
 }

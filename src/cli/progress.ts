@@ -3,6 +3,7 @@ import type { IndexProgress } from '../engine/indexer/index-run.js';
 
 const LABELS: Record<IndexProgress['phase'], string> = {
   discovering: 'Finding files',
+  waiting: 'Waiting for another index run of this tenant',
   embedding: 'Re-embedding',
   parsing: 'Parsing',
   resolving: 'Resolving imports',
@@ -15,8 +16,8 @@ const LABELS: Record<IndexProgress['phase'], string> = {
  * --json mode or pipes, where it would be noise). Parsing shows files and time left;
  * phases of unknown length show the time spent so far.
  */
-export function indexProgressBar(enabled: boolean): { update: (p: IndexProgress) => void; stop: () => void } {
-  if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+export function indexProgressBar(enabled: boolean): { update: (p: IndexProgress) => void; stop: () => void; visible: boolean } {
+  if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {}, visible: false };
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -35,6 +36,7 @@ export function indexProgressBar(enabled: boolean): { update: (p: IndexProgress)
   let ticker: NodeJS.Timeout | undefined;
   const elapsed = () => `${Math.floor((Date.now() - phaseStart) / 1000)}s`;
   return {
+    visible: true,
     update(p) {
       const label = LABELS[p.phase].padEnd(17);
       if (p.phase !== phase) {

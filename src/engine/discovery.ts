@@ -8,10 +8,11 @@
  * language, which is what keeps a 50k-file tree well under a second.
  */
 
-import { type Dirent, type Stats, lstat as lstatCb, readdir as readdirCb, readFile as readFileCb, realpath as realpathCb, stat as statCb } from 'node:fs';
+import { type Dirent, type Stats, lstat as lstatCb, readdir as readdirCb, realpath as realpathCb, stat as statCb } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { PctxError, invalidArgument } from '../errors.js';
+import { NOT_REGULAR_CODE, readRegularTextFile } from './indexer/read-regular-file.js';
 import { isSecretPath } from './secret-files.js';
 
 export interface DiscoveryOptions {
@@ -184,8 +185,9 @@ function readdir(dir: string): Promise<Dirent[]> {
   );
 }
 
+/** Ignore files only; a FIFO in their place (`mkfifo .git/info/exclude`) is refused, never waited on. */
 function readText(file: string): Promise<string> {
-  return new Promise((resolve, reject) => readFileCb(file, 'utf8', (err, text) => (err ? reject(err) : resolve(text))));
+  return readRegularTextFile(file);
 }
 
 function errorCode(err: unknown): string | undefined {
@@ -371,7 +373,7 @@ class Walk {
     const code = errorCode(err);
     if (code === undefined) throw err;
     if (VANISHED_CODES.has(code)) return;
-    this.skipped.push({ relPath: rel, reason: 'unreadable', detail: code });
+    this.skipped.push({ relPath: rel, reason: 'unreadable', detail: code === NOT_REGULAR_CODE ? 'not a regular file' : code });
   }
 
   /**

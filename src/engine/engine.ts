@@ -9,6 +9,7 @@ import { HASHING_EMBEDDER_ID } from './embed/hashing-embedder.js';
 import type { EmbeddingProvider } from './embed/provider.js';
 import { indexFolder, type IndexFolderOptions, type IndexResult } from './indexer/index-run.js';
 import { ParsePool } from './indexer/parse-pool.js';
+import { retryWhileLocked } from './indexer/write-lock.js';
 import {
   fileContentShape,
   fileOutlineShape,
@@ -206,10 +207,16 @@ export class Engine {
    * Brings the tenant's vector file up to date after the caller returned. Holds a lease
    * meanwhile, so a tenant delete waits for it; failures are reported as process
    * warnings (the next semantic query retries the build).
+   *
+   * The build records its file in the database, which needs the write lock: it takes the
+   * tenant's index lock so that a next run of this process waits for it, and it retries
+   * while a run of another process holds the lock (it used to fail after busy_timeout
+   * with "database is locked").
    */
   private syncVectorsInBackground(tenantId: string): void {
     const lease = this.pool.acquire(tenantId);
-    const job = runVectorBuild(lease.paths)
+    const job = this.indexLocks
+      .run(tenantId, () => retryWhileLocked(() => runVectorBuild(lease.paths)))
       .then((built) => {
         if (built.mode !== 'unchanged') this.pool.invalidateVectors(tenantId);
       })

@@ -44,6 +44,8 @@ function describeProgress(p: IndexProgress): string {
   switch (p.phase) {
     case 'discovering':
       return 'Finding files';
+    case 'waiting':
+      return 'Waiting for another index run of this tenant (another process) to finish';
     case 'embedding':
       return 'Re-embedding symbols for the new embedder';
     case 'parsing':
@@ -61,7 +63,7 @@ function describeProgress(p: IndexProgress): string {
  * MCP progress must only increase: files parsed count 1 each, and every phase after
  * parsing adds one step on top of the file count.
  */
-const PHASE_STEP: Record<IndexProgress['phase'], number> = { discovering: 0, embedding: 0, parsing: 0, resolving: 1, committing: 2, vectors: 3 };
+const PHASE_STEP: Record<IndexProgress['phase'], number> = { discovering: 0, waiting: 0, embedding: 0, parsing: 0, resolving: 1, committing: 2, vectors: 3 };
 
 /** One per index call: maps phases and file counts onto a single increasing number. */
 function progressCounter(): (p: IndexProgress) => number {
@@ -71,7 +73,7 @@ function progressCounter(): (p: IndexProgress) => number {
       files = p.total;
       return p.done;
     }
-    return p.phase === 'discovering' || p.phase === 'embedding' ? 0 : files + PHASE_STEP[p.phase];
+    return p.phase === 'discovering' || p.phase === 'waiting' || p.phase === 'embedding' ? 0 : files + PHASE_STEP[p.phase];
   };
 }
 

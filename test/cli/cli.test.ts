@@ -6,8 +6,8 @@ import { useTempDir, writeTree } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDir();
 
-// Each test starts several CLI processes (~0.8 s of CPU each): generous on a machine shared by many jobs.
-describe('CLI --json contract', { timeout: 120_000 }, () => {
+// Each test starts several CLI processes: generous on a machine shared by many jobs.
+describe('CLI --json contract', { timeout: 240_000 }, () => {
   it('index, search, source, outline, repos, importers and deps print the documented shapes', async () => {
     const dataDir = tempDir();
     const root = path.join(tempDir(), 'demo');
@@ -57,6 +57,8 @@ describe('CLI --json contract', { timeout: 120_000 }, () => {
 
   it('reports failures as a JSON error on stdout with exit code 1, and as a sentence on stderr without --json', async () => {
     const dataDir = tempDir();
+    // Read commands refuse a data folder without a control plane (PCTX_ERR_NOTHING_INDEXED): make one.
+    expect((await cli(dataDir, 'tenants', 'list')).code).toBe(0);
     const json = await cli(dataDir, 'source', 'nope', '--json');
     expect(json.code).toBe(1);
     expect(json.json).toEqual({ error: { code: 'PCTX_ERR_SYMBOL_NOT_FOUND', message: 'Symbol "nope" does not exist', details: { symbolId: 'nope' } } });

@@ -52,21 +52,22 @@ describe('regressions', () => {
     expect(hits.results.map((h) => h.name)).toContain('beta_payroll_run');
   });
 
-  it('renames a repository when re-indexed with an explicit new name (the name was silently kept)', async () => {
+  it('index --name on an indexed folder keeps its name and every symbol id, as documented (issue 8 #19)', async () => {
     const dataDir = tempDir();
     const root = path.join(tempDir(), 'demo');
     writeTree(root, DEMO_REPO);
     const engine = newEngine(dataDir);
     await engine.indexFolder(T, { path: root });
-    await engine.indexFolder(T, { path: root, name: 'renamed' });
-    expect((await engine.listRepos(T)).repos.map((r) => r.repo)).toEqual(['renamed']);
-    const hit = (await engine.searchSymbols(T, { query: 'getUserById' })).results[0]!;
-    expect(hit.id).toBe('renamed:ts/src/services/user-service.ts::UserService.getUserById#method');
-    expect((await engine.getSymbolSource(T, { id: hit.id })).name).toBe('getUserById');
+    const before = (await engine.searchSymbols(T, { query: 'getUserById' })).results[0]!;
+    const again = await engine.indexFolder(T, { path: root, name: 'other' });
+    expect(again.repo).toBe('demo');
+    expect((await engine.listRepos(T)).repos.map((r) => r.repo)).toEqual(['demo']);
+    expect((await engine.getSymbolSource(T, { id: before.id })).name).toBe('getUserById');
 
+    // A new folder asking for a taken name gets the next free one, like a default name.
     const other = path.join(tempDir(), 'other');
     writeTree(other, { 'x.ts': 'export const X = 1;\n' });
-    await expect(engine.indexFolder(T, { path: other, name: 'renamed' })).rejects.toMatchObject({ code: 'PCTX_ERR_INVALID_ARGUMENT', details: { option: 'name' } });
+    expect((await engine.indexFolder(T, { path: other, name: 'demo' })).repo).toBe('demo-2');
   });
 
   it('removes stale trash and staging folders but leaves young ones to their owner', () => {

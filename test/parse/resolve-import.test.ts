@@ -76,11 +76,12 @@ describe('resolveImport for Python', () => {
   ]);
 
   it.each([
-    ['pkg/client.py', '.', ['utils'], ['pkg/__init__.py', 'pkg/utils.py']],
+    ['pkg/client.py', '.', ['utils'], ['pkg/utils.py', 'pkg/__init__.py']],
     ['pkg/client.py', '.utils', [], ['pkg/utils.py']],
     ['pkg/client.py', '.models', ['User'], ['pkg/models/__init__.py']],
     ['pkg/sub/deep.py', '..utils', [], ['pkg/utils.py']],
-    ['pkg/sub/deep.py', '..', ['client'], ['pkg/__init__.py', 'pkg/client.py']],
+    ['pkg/sub/deep.py', '..', ['client'], ['pkg/client.py', 'pkg/__init__.py']],
+    ['tools/run.py', 'pkg', ['utils', 'client'], ['pkg/utils.py', 'pkg/client.py', 'pkg/__init__.py']],
     ['pkg/sub/deep.py', '.', ['x'], ['pkg/sub/__init__.py']],
     ['tools/run.py', 'pkg.sub.deep', [], ['pkg/sub/deep.py']],
     ['tools/run.py', 'pkg', [], ['pkg/__init__.py']],

@@ -4,7 +4,7 @@ import type { CommonOptions } from '../context.js';
 
 /** Adds the options every subcommand takes. */
 export function withCommonOptions(cmd: Command, { tenant = true } = {}): Command {
-  cmd.option('--json', 'machine-readable output (see docs/cli.md)').option('--data-dir <dir>', 'data folder (env PCTX_DATA_DIR)', process.env.PCTX_DATA_DIR);
+  cmd.option('--json', 'machine-readable output (see docs/cli.md)').option('--data-dir <dir>', 'data folder (default: env PCTX_DATA_DIR, else ./data)');
   if (tenant) cmd.option('--tenant <id|name>', 'tenant to act for (default: local)');
   return cmd;
 }

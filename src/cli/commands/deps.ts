@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { withContext, type CommonOptions } from '../context.js';
-import { printJson, style } from '../output.js';
+import { printJson, printable, style } from '../output.js';
 import { action, withCommonOptions } from './common.js';
 
 export function importersCommand(): Command {
@@ -13,9 +13,9 @@ export function importersCommand(): Command {
         await withContext(options, async (ctx) => {
           const r = await ctx.engine().findImporters(ctx.tenant.id, { repo, path: file });
           if (options.json) return printJson(r);
-          if (r.importers.length === 0) process.stdout.write(`Nothing in ${r.repo} imports ${r.path}.\n`);
-          for (const i of r.importers) process.stdout.write(`${i.path}:${i.line}  ${style('dim', i.specifier)}\n`);
-        });
+          if (r.importers.length === 0) process.stdout.write(`Nothing in ${printable(r.repo)} imports ${printable(r.path)}.\n`);
+          for (const i of r.importers) process.stdout.write(`${printable(i.path)}:${i.line}  ${style('dim', printable(i.specifier))}\n`);
+        }, { readOnly: true });
       }),
     );
 }
@@ -30,11 +30,11 @@ export function depsCommand(): Command {
         await withContext(options, async (ctx) => {
           const r = await ctx.engine().getDependencies(ctx.tenant.id, { repo, path: file });
           if (options.json) return printJson(r);
-          if (r.dependencies.length === 0) process.stdout.write(`${r.path} imports nothing.\n`);
+          if (r.dependencies.length === 0) process.stdout.write(`${printable(r.path)} imports nothing.\n`);
           for (const d of r.dependencies) {
-            process.stdout.write(`${String(d.line).padStart(5)}  ${d.specifier}  ${d.resolvedPath ? `→ ${d.resolvedPath}` : style('dim', '(external)')}\n`);
+            process.stdout.write(`${String(d.line).padStart(5)}  ${printable(d.specifier)}  ${d.resolvedPath ? `→ ${printable(d.resolvedPath)}` : style('dim', '(external)')}\n`);
           }
-        });
+        }, { readOnly: true });
       }),
     );
 }

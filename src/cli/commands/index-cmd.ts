@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { withContext, type CommonOptions } from '../context.js';
-import { formatDuration, formatNumber, printJson, style } from '../output.js';
+import { formatDuration, formatNumber, printJson, printable, style } from '../output.js';
 import { indexProgressBar } from '../progress.js';
 import type { IndexResult } from '../../engine/indexer/index-run.js';
 import { formatBytes } from '../../util/bytes.js';
@@ -14,7 +14,7 @@ interface IndexOptions extends CommonOptions {
 function printHuman(r: IndexResult, tenant: string): void {
   const secs = Math.max(r.phasesMs.discover + r.phasesMs.parse + r.phasesMs.commit, 1) / 1000;
   const lines = [
-    `${style('green', '✔')} Indexed ${style('bold', r.repo)} ${style('dim', `(${r.root})`)} for tenant ${tenant} in ${formatDuration(r.durationMs)}`,
+    `${style('green', '✔')} Indexed ${style('bold', printable(r.repo))} ${style('dim', `(${printable(r.root)})`)} for tenant ${printable(tenant)} in ${formatDuration(r.durationMs)}`,
     `  files    ${formatNumber(r.files.total)} in index · ${formatNumber(r.files.indexed)} parsed · ${formatNumber(r.files.unchanged)} unchanged · ${formatNumber(r.files.removed)} removed · ${formatNumber(r.files.skipped)} skipped`,
     `  symbols  ${formatNumber(r.symbols)} in repo · ${formatNumber(r.symbolsIndexed)} written this run`,
     `  imports  ${formatNumber(r.imports)}`,
@@ -26,7 +26,7 @@ function printHuman(r: IndexResult, tenant: string): void {
   }
   if (r.vectors) lines.push(`  vectors  ${r.vectors.mode}, ${formatNumber(r.vectors.count)} vectors (${formatDuration(r.phasesMs.vectors)})`);
   if (r.skipped.length > 0) {
-    lines.push(style('dim', `  skipped  ${r.skipped.slice(0, 5).map((s) => `${s.path} (${s.reason})`).join(', ')}${r.files.skipped > 5 ? ', …' : ''}`));
+    lines.push(style('dim', `  skipped  ${r.skipped.slice(0, 5).map((s) => `${printable(s.path)} (${s.reason})`).join(', ')}${r.files.skipped > 5 ? ', …' : ''}`));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -46,13 +46,27 @@ export function indexCommand(): Command {
             result = await ctx.engine().indexFolder(
               ctx.tenant.id,
               { path: dir, ...(options.name ? { name: options.name } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) },
-              { onProgress: bar.update, quotaBytes: ctx.tenant.quotaBytes },
+              {
+                onProgress: (p) => {
+                  // Without a terminal there is no bar: say once why nothing happens.
+                  if (p.phase === 'waiting' && !options.json && !bar.visible) {
+                    process.stderr.write(`Waiting for another index run of tenant ${printable(ctx.tenant.name)} to finish…\n`);
+                  }
+                  bar.update(p);
+                },
+                quotaBytes: ctx.tenant.quotaBytes,
+              },
             );
           } finally {
             bar.stop();
           }
           if (options.json) printJson({ tenant: ctx.tenant.id, ...result });
           else printHuman(result, ctx.tenant.name);
+          if (!options.json && options.name !== undefined && options.name !== result.repo) {
+            process.stderr.write(
+              `note: the repository is named ${printable(result.repo)}: --name is used only when a folder is indexed for the first time, with -2, -3… appended when it is taken\n`,
+            );
+          }
         });
       }),
     );

@@ -1,6 +1,6 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { withContext, type CommonOptions } from '../context.js';
-import { printJson, style } from '../output.js';
+import { printJson, printable, style } from '../output.js';
 import { LANGUAGES, SYMBOL_KINDS } from '../../parse/types.js';
 import { SEARCH_MODES } from '../../engine/params.js';
 import { action, intOption, withCommonOptions } from './common.js';
@@ -14,10 +14,16 @@ interface SearchOptions extends CommonOptions {
   limit?: number;
 }
 
+/** An empty query is a usage error (exit 2), caught before any data is opened. */
+function nonEmptyQuery(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('the query must not be empty');
+  return value;
+}
+
 export function searchCommand(): Command {
   return withCommonOptions(new Command('search'))
     .description('search symbols by name, sub-word or description')
-    .argument('<query>', 'what to look for')
+    .argument('<query>', 'what to look for', nonEmptyQuery)
     .addOption(new Option('--kind <kind>', 'only this kind of symbol').choices(SYMBOL_KINDS))
     .addOption(new Option('--language <language>', 'only this language').choices(LANGUAGES))
     .option('--path <prefix>', 'only files under this path')
@@ -38,17 +44,22 @@ export function searchCommand(): Command {
           });
           if (options.json) return printJson(result);
           if (result.results.length === 0) {
-            process.stdout.write(`No symbols match "${query}".\n`);
+            const { repos } = await ctx.engine().listRepos(ctx.tenant.id);
+            process.stdout.write(
+              repos.length === 0
+                ? `Nothing is indexed for tenant ${printable(ctx.tenant.name)} yet. Try: purecontext-mcp index <dir>\n`
+                : `No symbols match "${printable(query)}".\n`,
+            );
             return;
           }
           const out = result.results.map((h, i) => {
-            const head = `${String(i + 1).padStart(2)}. ${style('cyan', h.kind.padEnd(9))} ${style('bold', h.qualifiedName)}  ${style('dim', `${h.repo}:${h.filePath}:${h.startLine}-${h.endLine}`)}`;
-            const sig = `    ${h.signature}`;
-            const id = style('dim', `    id: ${h.id}`);
-            return [head, sig, ...(h.summary ? [style('dim', `    ${h.summary}`)] : []), id].join('\n');
+            const head = `${String(i + 1).padStart(2)}. ${style('cyan', h.kind.padEnd(9))} ${style('bold', printable(h.qualifiedName))}  ${style('dim', printable(`${h.repo}:${h.filePath}:${h.startLine}-${h.endLine}`))}`;
+            const sig = `    ${printable(h.signature)}`;
+            const id = style('dim', `    id: ${printable(h.id)}`);
+            return [head, sig, ...(h.summary ? [style('dim', `    ${printable(h.summary)}`)] : []), id].join('\n');
           });
           process.stdout.write(`${out.join('\n')}\n`);
-        });
+        }, { readOnly: true });
       }),
     );
 }

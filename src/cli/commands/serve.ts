@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { withContext, type CommonOptions } from '../context.js';
 import { createMcpServer } from '../../mcp/mcp-server.js';
+import { StdioTransport } from '../../mcp/stdio-transport.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { action, withCommonOptions } from './common.js';
 import { serveHttp, type ServeHttpOptions } from './serve-http.js';
@@ -23,14 +23,20 @@ export function serveCommand(): Command {
             version: PACKAGE_VERSION,
             quotaFor: (id) => ctx.control.tenants.get(id)?.quotaBytes ?? null,
           });
-          const transport = new StdioServerTransport();
-          const closed = new Promise<void>((resolve) => {
-            transport.onclose = () => resolve();
-            process.stdin.once('end', () => resolve());
-          });
+          const transport = new StdioTransport();
+          const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
           await server.connect(transport);
           process.stderr.write(`purecontext-mcp ${PACKAGE_VERSION}: serving tenant ${ctx.tenant.name} (${ctx.tenant.id}) over stdio, data in ${ctx.config.dataDir}\n`);
-          await closed;
+          // The end of stdin is the client saying it sends nothing more, not that it stopped
+          // listening: calls already running are finished and answered before exiting.
+          await Promise.race([transport.inputEnded, closed]);
+          const waiting = transport.pendingRequests;
+          if (waiting > 0) {
+            process.stderr.write(`purecontext-mcp: stdin closed; finishing ${waiting} request${waiting === 1 ? '' : 's'} in flight before exiting\n`);
+          }
+          await transport.drained();
+          // Cancelled calls get no answer but may still be unwinding (an index run rolling back).
+          await server.idle();
           await server.close();
         });
       }),

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { withContext, type CommonOptions } from '../context.js';
-import { printJson, style } from '../output.js';
+import { printJson, printable, style } from '../output.js';
 import { action, intOption, withCommonOptions } from './common.js';
 
 export function sourceCommand(): Command {
@@ -14,12 +14,12 @@ export function sourceCommand(): Command {
           const s = await ctx.engine().getSymbolSource(ctx.tenant.id, { id, contextLines: options.context });
           if (options.json) return printJson(s);
           const where = `${s.repo}:${s.filePath}:${s.sourceStartLine}-${s.sourceEndLine}`;
-          process.stdout.write(`${style('dim', `// ${s.kind} ${s.qualifiedName} — ${where}`)}\n`);
+          process.stdout.write(`${style('dim', printable(`// ${s.kind} ${s.qualifiedName} — ${where}`))}\n`);
           if (s.fileState !== 'unchanged') {
             process.stdout.write(`${style('yellow', `// warning: the file was ${s.fileState} on disk since it was indexed`)}\n`);
           }
-          process.stdout.write(`${s.source}\n`);
-        });
+          process.stdout.write(`${printable(s.source, { multiline: true })}\n`);
+        }, { readOnly: true });
       }),
     );
 }

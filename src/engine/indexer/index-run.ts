@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { PctxError, isPctxError } from '../../errors.js';
 import { languageForPath } from '../../parse/languages.js';
@@ -15,11 +14,13 @@ import { discoverFiles } from '../discovery.js';
 import type { EmbeddingProvider } from '../embed/provider.js';
 import { IndexWriter, repoSlug, type RepoRow, type StoredFile } from './index-writer.js';
 import type { ParsePool } from './parse-pool.js';
+import { readRegularFileSync } from './read-regular-file.js';
+import { beginWrite } from './write-lock.js';
 import type { ParseBatch, ParsedFile, ParseFileTask } from './parse-protocol.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
-export type IndexPhase = 'discovering' | 'embedding' | 'parsing' | 'resolving' | 'committing' | 'vectors';
+export type IndexPhase = 'discovering' | 'waiting' | 'embedding' | 'parsing' | 'resolving' | 'committing' | 'vectors';
 
 export interface IndexProgress {
   phase: IndexPhase;
@@ -31,7 +32,11 @@ export interface IndexProgress {
 export interface IndexFolderOptions {
   /** Folder to index. */
   root: string;
-  /** Repository name; defaults to the folder's name, made unique within the tenant. */
+  /**
+   * Repository name for a folder indexed for the first time; defaults to the folder's name.
+   * Made unique within the tenant (`-2`, `-3`…). A folder already indexed keeps its name:
+   * renaming would change every symbol id agents hold.
+   */
   name?: string;
   /**
    * Files larger than this are skipped.
@@ -134,17 +139,23 @@ async function reembedTenant(db: TenantDb, tenantId: string, embedder: Embedding
 
 function readGoModule(rootReal: string): string | null {
   try {
-    const text = fs.readFileSync(path.join(rootReal, 'go.mod'), 'utf8');
+    // go.mod is read outside discovery's checks: it may be a FIFO (`mkfifo go.mod`).
+    const text = readRegularFileSync(path.join(rootReal, 'go.mod')).toString('utf8');
     return /^\s*module\s+(\S+)/m.exec(text)?.[1] ?? null;
   } catch {
     return null;
   }
 }
 
-/** Go imports name a package (a folder): several targets collapse to `folder/`. */
-function edgeTarget(targets: string[]): string | null {
+/**
+ * The one file an edge records. Go imports name a package (a folder): several targets
+ * collapse to `folder/`, which `find_importers` matches for Go files. Python lists the
+ * imported submodule before the package's `__init__.py`; collapsing those made
+ * `from . import x` point at a folder no importer query matched, so it takes the first.
+ */
+function edgeTarget(language: string, targets: string[]): string | null {
   if (targets.length === 0) return null;
-  if (targets.length === 1) return targets[0]!;
+  if (targets.length === 1 || language === 'python') return targets[0]!;
   return `${path.posix.dirname(targets[0]!)}/`;
 }
 
@@ -204,9 +215,13 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   let committedAt = 0;
   try {
     const writer = new IndexWriter(db, lease.tenantId, ctx.now);
-    db.exec('BEGIN IMMEDIATE');
+    // Another process indexing into this tenant holds the write lock for its whole run.
+    await beginWrite(db, rootReal, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      onWait: () => progress({ phase: 'waiting', done: 0, total: 0 }),
+    });
     try {
-      const repo: RepoRow = writer.upsertRepo(rootReal, options.name ?? repoSlug(path.basename(rootReal)), options.name !== undefined);
+      const repo: RepoRow = writer.upsertRepo(rootReal, options.name ?? repoSlug(path.basename(rootReal)));
       const stored = writer.storedFiles(repo.id);
       const meta = readEmbeddingsMeta(db);
       // Vectors of different embedders are not comparable: every repository of the tenant
@@ -340,7 +355,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
           },
           { files: fileSet, goModule },
         );
-        writer.setEdgeTarget(edge.id, edgeTarget(targets));
+        writer.setEdgeTarget(edge.id, edgeTarget(edge.language, targets));
       }
 
       progress({ phase: 'committing', done: 0, total: 0 });

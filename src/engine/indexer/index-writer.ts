@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { invalidArgument } from '../../errors.js';
 import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { ExtractedImport, ExtractedSymbol, LanguageId } from '../../parse/types.js';
 import type { FileRecord, FtsText } from './parse-protocol.js';
@@ -110,22 +109,12 @@ export class IndexWriter {
 
   /**
    * The repo row for this root, created on first index with a name unique in the tenant
-   * (`wanted`, then `wanted-2`…). An `explicit` name different from the stored one renames
-   * the repository, rewriting its symbol ids; a name another repository holds is refused.
+   * (`wanted`, then `wanted-2`…). A root already indexed keeps its name whatever is
+   * wanted: symbol ids start with it, and agents hold those ids.
    */
-  upsertRepo(rootPath: string, wanted: string, explicit: boolean): RepoRow {
+  upsertRepo(rootPath: string, wanted: string): RepoRow {
     const found = this.s.repoByRoot!.get(this.tenantId, rootPath) as RepoRow | undefined;
-    if (found && (!explicit || found.name === wanted)) return found;
-    if (found) {
-      if (this.s.repoNameTaken!.get(this.tenantId, wanted)) throw invalidArgument('name', `another repository is already named "${wanted}"`);
-      this.db.prepare('UPDATE repos SET name = ? WHERE id = ? AND tenant_id = ?').run(wanted, found.id, this.tenantId);
-      // Ids start with "<repo>:", so the prefix is swapped in place.
-      this.db
-        .prepare('UPDATE symbols SET uid = ? || substr(uid, ?) WHERE repo_id = ? AND tenant_id = ?')
-        .run(`${wanted}:`, found.name.length + 2, found.id, this.tenantId);
-      return { ...found, name: wanted };
-    }
-    if (explicit && this.s.repoNameTaken!.get(this.tenantId, wanted)) throw invalidArgument('name', `another repository is already named "${wanted}"`);
+    if (found) return found;
     let name = wanted;
     for (let n = 2; this.s.repoNameTaken!.get(this.tenantId, name); n++) name = `${wanted}-${n}`;
     const info = this.s.insertRepo!.run(this.tenantId, name, rootPath, this.now().toISOString());

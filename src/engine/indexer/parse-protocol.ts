@@ -18,7 +18,7 @@ export interface ParseBatch {
   files: ParseFileTask[];
 }
 
-export type SkipReason = 'binary' | 'too_large' | 'unreadable' | 'vanished' | 'symlink_escape';
+export type SkipReason = 'binary' | 'secret' | 'too_large' | 'unreadable' | 'vanished' | 'symlink_escape';
 
 export interface FtsText {
   name: string;

@@ -5,6 +5,8 @@ import type { LanguageId } from '../../parse/types.js';
 import { encodeVector } from '../../tenant/vector-codec.js';
 import { looksBinary } from '../binary.js';
 import { createHashingEmbedder } from '../embed/hashing-embedder.js';
+import { secretInContent } from '../secret-files.js';
+import { decodeText } from './decode-text.js';
 import { countLines, ftsText } from './derived-text.js';
 import type { ParseBatch, ParseBatchResult, ParsedFile, WorkerInit } from './parse-protocol.js';
 import { readInsideRoot } from './read-inside-root.js';
@@ -18,16 +20,19 @@ const init = workerData as WorkerInit;
 const embedder = init.syncEmbedding ? createHashingEmbedder(init.syncEmbedding.dimension) : null;
 const recordBytes = init.syncEmbedding ? 4 + init.syncEmbedding.dimension : 0;
 let parser = await CodeParser.create({ languages: [] });
-const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
 function parseOne(batch: ParseBatch, task: ParseBatch['files'][number]): ParsedFile {
   const read = readInsideRoot(task.absPath, batch.rootReal, batch.maxFileBytes);
   if (!read.ok) return { relPath: task.relPath, status: 'skipped', reason: read.reason, detail: read.detail };
   if (looksBinary(read.bytes)) return { relPath: task.relPath, status: 'skipped', reason: 'binary', detail: 'binary content' };
+  const content = decodeText(read.bytes);
+  // A copy or hard link of a secret under an innocent name (`ln .env settings.py`). Checked
+  // before the hash, so that a secret indexed by an older version is dropped, not kept.
+  const secret = secretInContent(content);
+  if (secret !== null) return { relPath: task.relPath, status: 'skipped', reason: 'secret', detail: secret };
   const hash = crypto.createHash('sha256').update(read.bytes).digest('hex');
   if (hash === task.knownHash) return { relPath: task.relPath, status: 'unchanged', hash, size: read.size, mtimeMs: read.mtimeMs };
 
-  const content = decoder.decode(read.bytes);
   let result;
   try {
     result = parser.parse(task.language, content);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SkipReason } from './parse-protocol.js';
+import { OPEN_READ_FLAGS } from './read-regular-file.js';
 
 export type ReadResult =
   | { ok: true; bytes: Buffer; size: number; mtimeMs: number }
@@ -24,7 +25,8 @@ export function readInsideRoot(absPath: string, rootReal: string, maxBytes: numb
     if (!PROC_FD && !isInside(rootReal, fs.realpathSync(absPath))) {
       return { ok: false, reason: 'symlink_escape', detail: 'resolves outside the repository root' };
     }
-    fd = fs.openSync(absPath, fs.constants.O_RDONLY);
+    // Non-blocking: a file swapped for a FIFO since discovery must not hang the worker.
+    fd = fs.openSync(absPath, OPEN_READ_FLAGS);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { ok: false, reason: 'vanished', detail: 'deleted during indexing' };

@@ -70,23 +70,30 @@ export interface FileContent {
   content: string;
 }
 
-/** Stored content of a file, whole or a line range (clamped to the file). */
+/**
+ * Stored content of a file, whole or a line range. `endLine` is clamped to the file; a
+ * `startLine` past the last line is an error (it used to answer an empty range that
+ * claimed to start on the last line). An empty file has the empty range 1–0.
+ */
 export function getFileContent(db: TenantDb, tenantId: string, params: FileContentParams): FileContent {
   const repo = requireRepo(db, tenantId, params.repo);
   const file = requireFile(db, tenantId, repo, params.path);
   const startLine = params.startLine ?? 1;
-  const endLine = Math.min(params.endLine ?? file.lineCount, file.lineCount);
   if (params.endLine !== undefined && params.endLine < startLine) {
     throw invalidArgument('endLine', `must be at least startLine (${startLine})`);
   }
+  if (startLine > Math.max(file.lineCount, 1)) {
+    throw invalidArgument('startLine', `is past the end of the file, which has ${file.lineCount} line${file.lineCount === 1 ? '' : 's'}`);
+  }
+  const endLine = Math.min(params.endLine ?? file.lineCount, file.lineCount);
   const content = db.prepare('SELECT content FROM files WHERE id = ? AND tenant_id = ?').pluck().get(file.id, tenantId) as string;
   return {
     repo: repo.name,
     path: file.path,
     language: file.language,
-    startLine: Math.min(startLine, Math.max(file.lineCount, 1)),
+    startLine,
     endLine,
     totalLines: file.lineCount,
-    content: startLine > file.lineCount ? '' : sliceLines(content, startLine, endLine),
+    content: file.lineCount === 0 ? '' : sliceLines(content, startLine, endLine),
   };
 }

@@ -47,14 +47,25 @@ export function normalizeRepoPath(p: string): string {
   return p.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '');
 }
 
+function trimLeading(p: string): string {
+  return p.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+}
+
+/**
+ * The indexed file at `rawPath`. The path as given is tried first: on Linux and macOS a
+ * backslash is an ordinary character of a file name (`back\slash.py`), and reading it as a
+ * separator made such files unreachable. Only when no file has that exact path is `\`
+ * taken as a Windows separator.
+ */
 export function requireFile(db: TenantDb, tenantId: string, repo: RepoRecord, rawPath: string): FileRow {
+  const byPath = cached(
+    db,
+    `SELECT id, path, language, content_hash AS contentHash, size, mtime_ms AS mtimeMs, line_count AS lineCount, has_errors AS hasErrors
+     FROM files WHERE tenant_id = ? AND repo_id = ? AND path = ?`,
+  );
+  const exact = trimLeading(rawPath);
   const path = normalizeRepoPath(rawPath);
-  const row = db
-    .prepare(
-      `SELECT id, path, language, content_hash AS contentHash, size, mtime_ms AS mtimeMs, line_count AS lineCount, has_errors AS hasErrors
-       FROM files WHERE tenant_id = ? AND repo_id = ? AND path = ?`,
-    )
-    .get(tenantId, repo.id, path) as FileRow | undefined;
+  const row = (byPath.get(tenantId, repo.id, exact) ?? (path === exact ? undefined : byPath.get(tenantId, repo.id, path))) as FileRow | undefined;
   if (!row) throw new PctxError('FILE_NOT_FOUND', { repo: repo.name, path });
   return row;
 }

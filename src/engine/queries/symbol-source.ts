@@ -5,6 +5,7 @@ import { PctxError } from '../../errors.js';
 import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { SymbolSourceParams } from '../params.js';
 import { SYMBOL_COLUMNS, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
+import { readRegularFileSync } from '../indexer/read-regular-file.js';
 
 /** How the file on disk compares with what was indexed. */
 export type FileState = 'unchanged' | 'modified' | 'deleted';
@@ -51,7 +52,7 @@ export function fileStateOnDisk(rootPath: string, relPath: string, stored: { siz
     if (!stat.isFile()) return 'deleted';
     if (stat.size === stored.size && Math.floor(stat.mtimeMs) === stored.mtimeMs) return 'unchanged';
     if (stat.size !== stored.size) return 'modified';
-    const hash = crypto.createHash('sha256').update(fs.readFileSync(abs)).digest('hex');
+    const hash = crypto.createHash('sha256').update(readRegularFileSync(abs)).digest('hex');
     return hash === stored.hash ? 'unchanged' : 'modified';
   } catch {
     return 'deleted';

@@ -17,6 +17,9 @@ function moduleCandidates(base: string, dotted: string): (string | null)[] {
 /**
  * `.mod`, `..pkg.mod`, `pkg.mod`: the module file, plus the submodule files of names imported
  * from a package (`from . import utils` → `utils.py` next to the importing file).
+ * Submodules come first: they are what the statement is about (`from json import scanner`
+ * imports `json/scanner.py`; running `json/__init__.py` is a side effect), and an edge
+ * records only the first file.
  */
 export function resolvePython(
   files: ReadonlySet<string>,
@@ -42,7 +45,7 @@ export function resolvePython(
       .filter((n) => n !== '*')
       .flatMap((name) => firstExisting(files, moduleCandidates(base, dotted === '' ? name : `${dotted}.${name}`)));
     if (module.length > 0 || submodules.length > 0) {
-      return [...new Set([...module, ...submodules])].filter((f) => f !== fromPath);
+      return [...new Set([...submodules, ...module])].filter((f) => f !== fromPath);
     }
   }
   return [];
