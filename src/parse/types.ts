@@ -66,6 +66,11 @@ export interface ExtractedSymbol {
   doc: string | null;
   /** Index into the same `symbols` array of the enclosing symbol, or null at top level. */
   parent: number | null;
+  /**
+   * Declared inside a function body: a closure, a local class or one of its members.
+   * Searchable like any symbol, ranked below top-level ones; an outline may fold it.
+   */
+  local: boolean;
 }
 
 export type ImportKind = 'import' | 'require' | 'dynamic' | 'include' | 'use' | 'mod' | 'export';

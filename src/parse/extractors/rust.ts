@@ -52,6 +52,7 @@ const implItem: Handler = (node, ex, scope) => {
     parent: scope.parent,
     prefix: scope.prefix === '' ? type : `${scope.prefix}.${type}`,
     kind: 'type',
+    local: scope.local,
   });
 };
 

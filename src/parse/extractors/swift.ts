@@ -33,7 +33,7 @@ const classDecl: Handler = (node, ex, scope) => {
   if (keyword === 'extension') {
     if (body === null) return;
     const type = extendedTypeName(name, ex);
-    ex.walk(body, { parent: scope.parent, prefix: scope.prefix === '' ? type : `${scope.prefix}.${type}`, kind: 'type' });
+    ex.walk(body, { parent: scope.parent, prefix: scope.prefix === '' ? type : `${scope.prefix}.${type}`, kind: 'type', local: scope.local });
     return;
   }
   const index = ex.emit(node, ex.text(name), DECLARATION_KINDS[keyword] ?? 'class', scope, { sigEnd: body, sigMap });
