@@ -262,6 +262,11 @@ function ctagsTags(files: string[], ctagsLang: string, kinds: ReadonlySet<string
     if (!isDefinitionTag(ctagsLang, t)) continue;
     let list = byFile.get(t.path);
     if (list === undefined) byFile.set(t.path, (list = []));
+    // ctags may report one definition twice (`module.exports.X = class X`: in and out of scope).
+    if (list.some((o) => o.name === t.name && o.line === t.line)) {
+      drop('the same name on the same line twice');
+      continue;
+    }
     list.push({ name: t.name, line: t.line, kind: t.kind, ...(t.scopeKind ? { scopeKind: t.scopeKind } : {}), ...(t.pattern ? { pattern: t.pattern } : {}) });
   }
   return byFile;

@@ -85,6 +85,13 @@ export interface ExtractedImport {
   names: string[];
 }
 
+/**
+ * Version of what extraction yields for a file. Bump it with every change that adds,
+ * removes or renames symbols: a repository last parsed by another version is re-parsed
+ * in full by its next index run, even where no file changed.
+ */
+export const EXTRACTOR_VERSION = 2;
+
 export interface ParseResult {
   symbols: ExtractedSymbol[];
   imports: ExtractedImport[];

@@ -118,12 +118,14 @@ const variableDecl: Handler = (node, ex, scope) => {
       classNamed(value, text, ex, scope, { sigStart, sigMap, range });
     } else if (inBody) {
       if (value?.type === 'object') objectMembers(value, ex, scope, text, 'method');
-      else walkIifeValue(value, ex, scope);
+      else if (iifeCallee(value, ex) !== null) walkIifeValue(value, ex, scope);
+      else if (value?.type === 'call_expression') scanCall(value, ex, scope);
     } else {
       const kind = isConst && isUpperCase(text) ? 'constant' : 'variable';
       const index = ex.emitValue(node, text, kind, scope, { sigStart, sigMap, range, sigEnd: single ? node.endIndex : declarator.endIndex });
       if (value?.type === 'object') objectMembers(value, ex, index === null ? scope : ex.scopeOf(index, 'type'), index === null ? text : undefined, 'method');
-      else walkIifeValue(value, ex, scope);
+      else if (iifeCallee(value, ex) !== null) walkIifeValue(value, ex, scope);
+      else if (value?.type === 'call_expression') scanCall(value, ex, { ...scope, kind: 'function', local: true });
     }
   }
 };
@@ -143,6 +145,7 @@ function unwrapValue(value: Node | null): Node | null {
 function iifeCallee(value: Node | null, ex: Extractor): Node | null {
   let node = unwrapValue(value);
   if (node?.type === 'binary_expression') node = unwrapValue(node.childForFieldName('right'));
+  else if (node?.type === 'ternary_expression') node = unwrapValue(node.childForFieldName('alternative'));
   if (node === null || node.type !== 'call_expression') return null;
   let callee = unwrapValue(node.childForFieldName('function'));
   if (callee?.type === 'member_expression') {
