@@ -3,6 +3,7 @@ import { PACKAGE_VERSION } from '../version.js';
 import { depsCommand, importersCommand } from './commands/deps.js';
 import { indexCommand } from './commands/index-cmd.js';
 import { outlineCommand } from './commands/outline.js';
+import { removeCommand } from './commands/remove.js';
 import { reposCommand } from './commands/repos.js';
 import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .version(PACKAGE_VERSION)
     .showHelpAfterError()
     .showSuggestionAfterError();
-  for (const cmd of [indexCommand(), searchCommand(), sourceCommand(), outlineCommand(), reposCommand(), importersCommand(), depsCommand(), serveCommand(), tenantsCommand()]) {
+  for (const cmd of [indexCommand(), searchCommand(), sourceCommand(), outlineCommand(), reposCommand(), removeCommand(), importersCommand(), depsCommand(), serveCommand(), tenantsCommand()]) {
     program.addCommand(cmd);
   }
   return program;
