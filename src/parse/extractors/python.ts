@@ -178,10 +178,12 @@ export const pythonSpec: LanguageSpec = {
     'except_group_clause',
     'finally_clause',
     'with_statement',
+    'for_statement',
+    'while_statement',
     'block',
     'ERROR',
   ]),
-  bodyPassthrough: new Set(['for_statement', 'while_statement', 'match_statement', 'case_clause']),
+  bodyPassthrough: new Set(['match_statement', 'case_clause']),
   // A nested declaration needs one of these words; most bodies have none and are not walked.
   bodyHint: /\b(?:def|class|lambda)\b/g,
   comments: new Set(['comment']),

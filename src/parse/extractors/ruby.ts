@@ -86,15 +86,15 @@ const call: Handler = (node, ex, scope) => {
 
 /**
  * `describe 'x' do … end` (RSpec, minitest specs, Rake tasks): what the block declares
- * is local to it. In a class body (`included do … end`, `class_methods do … end`) the
- * block's methods belong to the class.
+ * is local to it. In a class or module body (`included do … end`, `class_methods do …
+ * end`) the block's methods belong to the class or module.
  */
 const blockCall: Handler = (node, ex, scope) => {
   const block = node.childForFieldName('block');
   const body = block?.childForFieldName('body') ?? null;
   if (body === null || scope.kind === 'function') return;
-  if (scope.kind === 'type') ex.walk(body, scope);
-  else ex.walkAnonymousBody(body, scope);
+  if (scope.kind === 'file') ex.walkAnonymousBody(body, scope);
+  else ex.walk(body, scope);
 };
 
 const callDecl: Handler = (node, ex, scope) => {
