@@ -1,7 +1,7 @@
 /**
  * Symbol recall against universal-ctags, on real trees found on this machine.
  *
- *   npm run bench:recall [-- --corpus stdlib,site,npm,jdk,c] [--baseline-ref main] [--no-baseline] [--misses 12]
+ *   npm run bench:recall [-- --corpus stdlib,site,npm,jdk,c] [--baseline-ref main] [--no-baseline] [--misses 12] [--raw]
  *
  * For each corpus, the files we index (our own discovery, as `index` would walk the root)
  * are tagged by ctags (`--output-format=json --fields=+n+e+K`) and parsed by our extractor.
@@ -33,7 +33,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CORPORA = ['stdlib', 'site', 'npm', 'jdk', 'c'] as const;
 type CorpusId = (typeof CORPORA)[number];
 
-const USAGE = `usage: npm run bench:recall -- [--corpus ${CORPORA.join(',')}] [--baseline-ref REF] [--no-baseline] [--misses N] [--max-files N]`;
+const USAGE = `usage: npm run bench:recall -- [--corpus ${CORPORA.join(',')}] [--baseline-ref REF] [--no-baseline] [--misses N] [--max-files N] [--raw]`;
 const { values: args } = parseArgs({
   options: {
     corpus: { type: 'string' },
@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     'no-baseline': { type: 'boolean' },
     misses: { type: 'string' },
     'max-files': { type: 'string' },
+    raw: { type: 'boolean' },
     help: { type: 'boolean' },
   },
 });
@@ -135,9 +136,13 @@ function jdkSources(tmp: string): string | null {
   return res.status === 0 ? path.join(out, 'java.base') : null;
 }
 
+/**
+ * CPython's own headers: plain C (structs, static inline functions). Not /usr/include,
+ * whose `.h` files are largely C++ (libstdc++, LLVM), which we parse as C.
+ */
 function cSources(): string | null {
-  const dir = '/usr/include';
-  return fs.existsSync(dir) ? dir : null;
+  const dir = run('python3', ['-c', 'import sysconfig; print(sysconfig.get_paths()["include"])']);
+  return dir !== null && fs.existsSync(dir) ? dir : null;
 }
 
 function resolveCorpus(id: CorpusId, tmp: string): Corpus | string {
@@ -164,8 +169,8 @@ function resolveCorpus(id: CorpusId, tmp: string): Corpus | string {
     }
     case 'c': {
       const root = cSources();
-      if (root === null) return 'no /usr/include';
-      return { id, description: '/usr/include headers (C)', root, exclude: [], languages: ['c'] };
+      if (root === null) return "python3's include folder not found";
+      return { id, description: `CPython ${path.basename(root)} headers (C)`, root, exclude: [], languages: ['c'] };
     }
   }
 }
@@ -232,6 +237,8 @@ function escapeRegex(text: string): string {
  * name.
  */
 function isDefinitionTag(ctagsLang: string, t: { name: string; kind: string; pattern?: string }): boolean {
+  // --raw: every tag of the compared kinds counts, as ctags reports it.
+  if (args.raw) return true;
   if (/^(?:Anonymous(?:Function|Class|Object)\w*|anonFunc\w*|__anon\w+)$/.test(t.name)) return drop('anonymous (a name ctags made up)');
   if (ctagsLang !== 'JavaScript' && ctagsLang !== 'TypeScript') return true;
   const line = (t.pattern ?? '').replace(/^\/\^?|\$?\/$/g, '');
