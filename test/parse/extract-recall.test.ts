@@ -56,12 +56,17 @@ describe('recall: symbols wherever a developer would look for them', () => {
       ['arrow', 'factory.arrow', 'function', 54, 54, true],
       ['product', 'factory.product', 'function', 55, 57, true],
       ['Local', 'factory.product.Local', 'class', 56, 56, true],
+      ['hidden', 'hidden', 'function', 61, 61, true],
     ]);
     // Members hang under the symbol they extend, so an outline nests them.
     const queue = result.symbols.findIndex((s) => s.qualifiedName === 'Queue');
     expect(symbolNamed(result, 'Queue.push').parent).toBe(queue);
     expect(symbolNamed(result, 'Queue.push').signature).toBe('Queue.prototype.push = function (item)');
     expect(symbolNamed(result, 'format').signature).toBe('exports.format = function (value)');
+  });
+
+  it('does not take the members of an expression-bodied arrow for declarations', async () => {
+    expect(await rows('javascript', 'module.exports = () => a.b;\nexports.f = () => c.d;\n')).toEqual([['f', 'f', 'function', 2, 2, false]]);
   });
 
   it('extracts nested Python functions, classes and named lambdas as local, and definitions under module-level if/try/with/for and __main__', async () => {

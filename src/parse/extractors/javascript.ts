@@ -345,6 +345,11 @@ function assignmentDecl(assign: Node, ex: Extractor, scope: Scope): void {
     if (path.length === 2) {
       if (isObject) objectMembers(value, ex, scope, undefined, 'function');
       else if (ownName !== null) emitValue(ex.text(ownName), 'function', scope);
+      // `module.exports = function () {…}` has no name to give, but its body may declare.
+      else if (isFunction) {
+        const body = value.childForFieldName('body');
+        if (body?.type === 'statement_block') ex.walkAnonymousBody(body, scope);
+      }
       return;
     }
     if (path.length === 3 && !isObject) emitValue(last, 'function', scope);
