@@ -29,7 +29,7 @@ const SHARED_SCHEMA = `
     id INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id TEXT NOT NULL, repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
     file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE, uid TEXT NOT NULL, name TEXT NOT NULL, qualified_name TEXT NOT NULL,
     kind TEXT NOT NULL, language TEXT NOT NULL, start_line INTEGER NOT NULL, end_line INTEGER NOT NULL, start_byte INTEGER NOT NULL,
-    end_byte INTEGER NOT NULL, signature TEXT NOT NULL, doc TEXT, parent_id INTEGER
+    end_byte INTEGER NOT NULL, signature TEXT NOT NULL, doc TEXT, parent_id INTEGER, local INTEGER NOT NULL DEFAULT 0
   );
   CREATE UNIQUE INDEX symbols_uid ON symbols (tenant_id, uid);
   CREATE INDEX symbols_file ON symbols (file_id);

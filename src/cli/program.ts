@@ -5,6 +5,7 @@ import { indexCommand } from './commands/index-cmd.js';
 import { keysCommand } from './commands/keys/index.js';
 import { outlineCommand } from './commands/outline.js';
 import { pushCommand } from './commands/push.js';
+import { removeCommand } from './commands/remove.js';
 import { reposCommand } from './commands/repos.js';
 import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .version(PACKAGE_VERSION)
     .showHelpAfterError()
     .showSuggestionAfterError();
-  for (const cmd of [indexCommand(), searchCommand(), sourceCommand(), outlineCommand(), reposCommand(), importersCommand(), depsCommand(), pushCommand(), serveCommand(), tenantsCommand(), keysCommand()]) {
+  for (const cmd of [indexCommand(), searchCommand(), sourceCommand(), outlineCommand(), reposCommand(), removeCommand(), importersCommand(), depsCommand(), pushCommand(), serveCommand(), tenantsCommand(), keysCommand()]) {
     program.addCommand(cmd);
   }
   return program;

@@ -33,6 +33,13 @@ export interface DiscoveryOptions {
    * @default []
    */
   exclude?: readonly string[];
+  /**
+   * Gitignore-style patterns of folders and files to walk although a built-in exclude
+   * or a .gitignore skips them (`dist/`, `vendor/`, `node_modules/left-pad/`). `exclude`
+   * still wins over them; secrets and `.git` stay out whatever they say.
+   * @default []
+   */
+  include?: readonly string[];
   /** Stops the walk; the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -49,10 +56,37 @@ export interface DiscoveredFile {
   language: string;
 }
 
-export type SkipReason = 'secret' | 'too_large' | 'symlink_escape' | 'unreadable';
+/**
+ * Why a file or folder was not indexed. Folders are reported once (their content is never
+ * walked); files only when they have a language.
+ * - `excluded`: the `exclude` option; `gitignored`: a .gitignore or `.git/info/exclude`.
+ * - `dependencies` (node_modules, vendor…), `build_output` (dist, build, target…),
+ *   `virtualenv` (a folder holding `pyvenv.cfg`), `cache` (`__pycache__`, a folder holding
+ *   `CACHEDIR.TAG`…), `generated` (minified and lock files, `.next`, `coverage`): the
+ *   built-in excludes, which `include` overrides.
+ * - `secret`, `too_large`, `symlink_escape`, `unreadable`: never indexed.
+ */
+export type SkipReason =
+  | 'secret'
+  | 'too_large'
+  | 'symlink_escape'
+  | 'unreadable'
+  | 'excluded'
+  | 'gitignored'
+  | 'dependencies'
+  | 'build_output'
+  | 'virtualenv'
+  | 'cache'
+  | 'generated';
+
+/** The reasons `include` can override. */
+const OVERRIDABLE: ReadonlySet<SkipReason> = new Set(['gitignored', 'dependencies', 'build_output', 'virtualenv', 'cache', 'generated']);
 
 export interface SkippedFile {
-  /** `/`-separated path relative to the root; for `unreadable` it may name a folder. */
+  /**
+   * `/`-separated path relative to the root; a folder's ends with `/` (an `unreadable`
+   * folder's does not).
+   */
   relPath: string;
   reason: SkipReason;
   /**
@@ -70,6 +104,11 @@ export interface DiscoveryResult {
   files: DiscoveredFile[];
   /** Sorted by `relPath` like `files`. */
   skipped: SkippedFile[];
+  /**
+   * Only when no file was found: skipped folders that do hold source files, with how
+   * many (counted up to a bound), so the caller can say what to include.
+   */
+  sourceInSkipped: { relPath: string; reason: SkipReason; files: number }[];
 }
 
 const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -81,32 +120,56 @@ const FS_CONCURRENCY = 32;
 const VCS_DIRS: ReadonlySet<string> = new Set(['.git', '.hg', '.svn']);
 
 /**
- * Dependencies, build output, caches and generated files. They rank below
+ * Dependencies, build output, caches and generated files, by folder name. They rank below
  * `.git/info/exclude` and every .gitignore, so a project that does want its `vendor/`
- * indexed says `!vendor/` in its .gitignore. Plain name lookups rather than patterns: they
- * are checked for every entry of the tree, and a set lookup is many times cheaper than a
- * pattern match.
+ * indexed says `!vendor/` in its .gitignore (or passes `include`). Plain name lookups
+ * rather than patterns: they are checked for every entry of the tree, and a map lookup is
+ * many times cheaper than a pattern match.
  */
-const DEFAULT_EXCLUDED_DIRS: ReadonlySet<string> = new Set([
-  'node_modules',
-  'bower_components',
-  'dist',
-  'build',
-  'out',
-  'target',
-  'vendor',
-  'venv',
-  '.venv',
-  '__pycache__',
-  '.mypy_cache',
-  '.pytest_cache',
-  '.tox',
-  '.next',
-  '.nuxt',
-  '.gradle',
-  '.idea',
-  'coverage',
-  'Pods',
+const DEFAULT_EXCLUDED_DIRS: ReadonlyMap<string, SkipReason> = new Map<string, SkipReason>([
+  ['node_modules', 'dependencies'],
+  ['bower_components', 'dependencies'],
+  ['vendor', 'dependencies'],
+  ['Pods', 'dependencies'],
+  ['dist', 'build_output'],
+  ['build', 'build_output'],
+  ['out', 'build_output'],
+  ['target', 'build_output'],
+  ['venv', 'virtualenv'],
+  ['.venv', 'virtualenv'],
+  ['__pycache__', 'cache'],
+  ['.mypy_cache', 'cache'],
+  ['.pytest_cache', 'cache'],
+  ['.tox', 'cache'],
+  ['.gradle', 'cache'],
+  ['.idea', 'cache'],
+  ['.next', 'generated'],
+  ['.nuxt', 'generated'],
+  ['coverage', 'generated'],
+]);
+
+/**
+ * Folder names that usually are build output or a virtualenv but are also fine names for
+ * a package: the standard library's own `venv`, pypa's `build`. Such a folder is
+ * listed, and skipped only if it does not hold a package marker.
+ */
+const AMBIGUOUS_DIRS: ReadonlySet<string> = new Set(['venv', '.venv', 'build', 'dist', 'out', 'target']);
+
+/** Files that make a folder a source package whatever its name. */
+const PACKAGE_MARKERS: ReadonlySet<string> = new Set(['__init__.py']);
+
+/**
+ * Files that say what a folder is whatever its name: a Python virtualenv (`env/` or
+ * `py311/` full of site-packages), a cache (the Cache Directory Tagging convention,
+ * written by cargo's `target/` and others), an installed node_modules tree (npm, yarn
+ * and pnpm leave these in it).
+ */
+const CONTENT_MARKERS: ReadonlyMap<string, SkipReason> = new Map<string, SkipReason>([
+  ['pyvenv.cfg', 'virtualenv'],
+  ['CACHEDIR.TAG', 'cache'],
+  ['.package-lock.json', 'dependencies'],
+  ['.yarn-integrity', 'dependencies'],
+  ['.modules.yaml', 'dependencies'],
 ]);
 
 const DEFAULT_EXCLUDED_FILES: ReadonlySet<string> = new Set([
@@ -119,16 +182,13 @@ const DEFAULT_EXCLUDED_FILES: ReadonlySet<string> = new Set([
 
 const DEFAULT_EXCLUDED_SUFFIXES: readonly string[] = ['.min.js', '.min.css', '.map', '.lock'];
 
-function isDefaultExcluded(name: string, isDir: boolean): boolean {
-  if (isDir) return DEFAULT_EXCLUDED_DIRS.has(name);
-  return DEFAULT_EXCLUDED_FILES.has(name) || DEFAULT_EXCLUDED_SUFFIXES.some((suffix) => name.endsWith(suffix));
+function defaultReason(name: string, isDir: boolean): SkipReason | null {
+  if (isDir) return DEFAULT_EXCLUDED_DIRS.get(name) ?? null;
+  return DEFAULT_EXCLUDED_FILES.has(name) || DEFAULT_EXCLUDED_SUFFIXES.some((suffix) => name.endsWith(suffix)) ? 'generated' : null;
 }
 
-/**
- * A folder holding this file is a Python virtualenv whatever its name; this is how `env/`
- * (or `py311/`) full of site-packages is told apart from a source folder called `env`.
- */
-const VIRTUALENV_MARKER = 'pyvenv.cfg';
+/** How many entries the search for source in skipped folders may read, in all. */
+const SOURCE_PROBE_ENTRIES = 20_000;
 
 /** Errors that mean the entry disappeared while we walked: nothing to report. */
 const VANISHED_CODES: ReadonlySet<string> = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
@@ -140,19 +200,44 @@ interface ResolvedOptions {
   readonly languageOf: (relPath: string) => string | null;
   readonly maxFileBytes: number;
   readonly exclude: Ignore | null;
+  readonly include: Ignore | null;
+  /** Folders on the way to an `include` pattern (`node_modules` for `node_modules/x/`). */
+  readonly includeAncestors: ReadonlySet<string>;
   readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * The folders leading to each pattern's literal prefix: `node_modules/left-pad/` gives
+ * `node_modules`; `packages/*\/dist/` gives `packages`. Walking into them (and only
+ * towards the pattern) is how an `include` reaches inside an excluded folder.
+ */
+function ancestorsOf(patterns: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const pattern of patterns) {
+    if (pattern.startsWith('!')) continue;
+    const segments = pattern.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
+    for (let i = 1; i < segments.length; i++) {
+      if (/[*?[\]\\]/.test(segments[i - 1]!)) break;
+      out.add(segments.slice(0, i).join('/'));
+    }
+  }
+  return out;
 }
 
 function resolveOptions(options: DiscoveryOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'must be an object');
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const exclude = options.exclude ?? [];
+  const include = options.include ?? [];
   if (typeof options.languageOf !== 'function') throw invalidArgument('languageOf', 'must be a function');
   if (typeof maxFileBytes !== 'number' || !Number.isSafeInteger(maxFileBytes) || maxFileBytes < 0) {
     throw invalidArgument('maxFileBytes', 'must be a non-negative integer');
   }
   if (!Array.isArray(exclude) || !exclude.every((pattern) => typeof pattern === 'string')) {
     throw invalidArgument('exclude', 'must be an array of strings');
+  }
+  if (!Array.isArray(include) || !include.every((pattern) => typeof pattern === 'string')) {
+    throw invalidArgument('include', 'must be an array of strings');
   }
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw invalidArgument('signal', 'must be an AbortSignal');
@@ -161,6 +246,8 @@ function resolveOptions(options: DiscoveryOptions): ResolvedOptions {
     languageOf: options.languageOf,
     maxFileBytes,
     exclude: exclude.length > 0 ? ignore(IGNORE_OPTIONS).add(exclude) : null,
+    include: include.length > 0 ? ignore(IGNORE_OPTIONS).add(include) : null,
+    includeAncestors: ancestorsOf(include),
     signal: options.signal,
   });
 }
@@ -300,6 +387,16 @@ interface DirTask {
    * spares the pattern matching altogether.
    */
   readonly rules: Ignore | null;
+  /**
+   * Why the folder would be skipped by its name alone (`build`, `venv`) unless its
+   * content says it is a package; null for an ordinary folder.
+   */
+  readonly unlessPackage?: SkipReason | null;
+  /**
+   * The folder is excluded and walked only on the way to an `include` pattern: only
+   * entries that match one, or lead to one, are taken.
+   */
+  readonly includeOnly?: boolean;
 }
 
 interface Candidate {
@@ -376,20 +473,39 @@ class Walk {
     this.skipped.push({ relPath: rel, reason: 'unreadable', detail: code === NOT_REGULAR_CODE ? 'not a regular file' : code });
   }
 
+  /** Skipped folders (relPath without the trailing `/`) and why, for `sourceInSkipped`. */
+  readonly skippedDirs: { rel: string; real: string; reason: SkipReason }[] = [];
+
   /**
-   * Precedence, highest first: `options.exclude`, then the .gitignore rules (a negation
-   * that matches the entry re-includes it), then the built-in excludes. Parents need no
-   * check: an excluded folder is never entered.
+   * Why an entry is excluded, or null. Precedence, highest first: `options.exclude`,
+   * `options.include`, then the .gitignore rules (a negation that matches the entry
+   * re-includes it), then the built-in excludes. Parents need no check: an excluded
+   * folder is never entered.
    */
-  private isExcluded(name: string, rel: string, isDir: boolean, rules: Ignore | null): boolean {
+  private exclusion(name: string, rel: string, isDir: boolean, rules: Ignore | null): SkipReason | null {
     const subject = isDir ? `${rel}/` : rel;
-    if (this.options.exclude?.ignores(subject)) return true;
+    if (this.options.exclude?.ignores(subject)) return 'excluded';
+    if (this.options.include?.ignores(subject)) return null;
     if (rules !== null) {
       const verdict = rules.test(subject);
-      if (verdict.ignored) return true;
-      if (verdict.unignored) return false;
+      if (verdict.ignored) return 'gitignored';
+      if (verdict.unignored) return null;
     }
-    return isDefaultExcluded(name, isDir);
+    return defaultReason(name, isDir);
+  }
+
+  private isExcluded(name: string, rel: string, isDir: boolean, rules: Ignore | null): boolean {
+    return this.exclusion(name, rel, isDir, rules) !== null;
+  }
+
+  /** Records a skipped file (only when it has a language) or folder. */
+  private skip(rel: string, reason: SkipReason, isDir: boolean, real: string): void {
+    if (isDir) {
+      this.skipped.push({ relPath: `${rel}/`, reason });
+      this.skippedDirs.push({ rel, real, reason });
+    } else if (this.options.languageOf(rel) !== null) {
+      this.skipped.push({ relPath: rel, reason });
+    }
   }
 
   private inRoot(real: string): boolean {
@@ -407,7 +523,16 @@ class Walk {
       this.failure(err, task.rel);
       return;
     }
-    if (task.rel !== '' && entries.some((entry) => entry.name === VIRTUALENV_MARKER)) return;
+    if (task.rel !== '' && !task.includeOnly && this.options.include?.ignores(`${task.rel}/`) !== true) {
+      // What the folder's content says it is outranks its name, both ways.
+      const marker = entries.find((entry) => CONTENT_MARKERS.has(entry.name));
+      const isPackage = entries.some((entry) => PACKAGE_MARKERS.has(entry.name));
+      const reason = marker !== undefined ? CONTENT_MARKERS.get(marker.name)! : isPackage ? null : (task.unlessPackage ?? null);
+      if (reason !== null) {
+        this.skip(task.rel, reason, true, task.real);
+        return;
+      }
+    }
     let rules = task.rules;
     // Like git, a .gitignore that is a symlink is not followed: it could point outside the root.
     if (entries.some((entry) => entry.name === '.gitignore' && entry.isFile())) {
@@ -417,6 +542,12 @@ class Walk {
     }
     for (const entry of entries) {
       const rel = task.rel === '' ? entry.name : `${task.rel}/${entry.name}`;
+      if (task.includeOnly && !this.options.include!.ignores(entry.isDirectory() ? `${rel}/` : rel)) {
+        if (entry.isDirectory() && this.options.includeAncestors.has(rel) && !VCS_DIRS.has(entry.name)) {
+          this.queue.push(() => this.walkDir({ rel, real: joinNative(task.real, entry.name), rules, includeOnly: true }));
+        }
+        continue;
+      }
       this.visitEntry(entry, entry, rel, joinNative(task.real, entry.name), rules);
     }
   }
@@ -427,10 +558,20 @@ class Walk {
    */
   private visitEntry(type: Dirent | Stats, entry: Dirent, rel: string, real: string, rules: Ignore | null): void {
     if (type.isFile()) {
-      if (!this.isExcluded(entry.name, rel, false, rules)) this.acceptFile(rel, real, null);
+      const reason = this.exclusion(entry.name, rel, false, rules);
+      if (reason === null) this.acceptFile(rel, real, null);
+      else if (reason !== 'gitignored' || !isSecretPath(rel)) this.skip(rel, reason, false, real);
     } else if (type.isDirectory()) {
-      if (!VCS_DIRS.has(entry.name) && !this.isExcluded(entry.name, rel, true, rules)) {
+      if (VCS_DIRS.has(entry.name)) return;
+      const reason = this.exclusion(entry.name, rel, true, rules);
+      if (reason === null) {
         this.queue.push(() => this.walkDir({ rel, real, rules }));
+      } else if (AMBIGUOUS_DIRS.has(entry.name) && reason !== 'excluded' && reason !== 'gitignored') {
+        this.queue.push(() => this.walkDir({ rel, real, rules, unlessPackage: reason }));
+      } else if (OVERRIDABLE.has(reason) && this.options.includeAncestors.has(rel)) {
+        this.queue.push(() => this.walkDir({ rel, real, rules, includeOnly: true }));
+      } else {
+        this.skip(rel, reason, true, real);
       }
     } else if (type.isSymbolicLink()) {
       if (!this.isExcluded(entry.name, rel, false, rules)) this.queue.push(() => this.visitLink(entry.name, rel, real, rules));
@@ -603,5 +744,59 @@ export async function discoverFiles(root: string, options: DiscoveryOptions): Pr
     seen.add(identity);
     files.push(file);
   }
-  return { root: rootReal, files, skipped: walk.skipped.sort(byRelPath) };
+  const sourceInSkipped = files.length === 0 ? await probeSkippedDirs(walk.skippedDirs, resolved) : [];
+  return { root: rootReal, files, skipped: walk.skipped.sort(byRelPath), sourceInSkipped };
+}
+
+/**
+ * Counts source files (by `languageOf`) in the skipped folders, reading at most
+ * SOURCE_PROBE_ENTRIES entries in all: enough to tell "all the code is in `dist/`" from
+ * "there is no code here", without walking a whole node_modules tree.
+ */
+async function probeSkippedDirs(dirs: readonly { rel: string; real: string; reason: SkipReason }[], options: ResolvedOptions): Promise<DiscoveryResult['sourceInSkipped']> {
+  let budget = SOURCE_PROBE_ENTRIES;
+  const out: DiscoveryResult['sourceInSkipped'] = [];
+  for (const dir of [...dirs].sort((a, b) => compareCodeUnits(a.rel, b.rel))) {
+    if (dir.reason === 'excluded' && options.exclude === null) continue;
+    let files = 0;
+    const stack = [{ rel: dir.rel, real: dir.real }];
+    while (stack.length > 0 && budget > 0) {
+      const next = stack.pop()!;
+      let entries: Dirent[];
+      try {
+        entries = await readdir(next.real);
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (--budget <= 0) break;
+        const rel = `${next.rel}/${entry.name}`;
+        if (entry.isDirectory() && !VCS_DIRS.has(entry.name)) stack.push({ rel, real: joinNative(next.real, entry.name) });
+        else if (entry.isFile() && !isSecretPath(rel) && options.languageOf(rel) !== null) files++;
+      }
+    }
+    if (files > 0) out.push({ relPath: `${dir.rel}/`, reason: dir.reason, files });
+    if (budget <= 0) break;
+  }
+  return out;
+}
+
+/**
+ * What to tell a user whose folder gave no file: which skipped folders hold source and
+ * how to include them. Empty when nothing was skipped that holds source.
+ */
+export function describeSkips(result: Pick<DiscoveryResult, 'sourceInSkipped'>): string[] {
+  if (result.sourceInSkipped.length === 0) return [];
+  const folders = result.sourceInSkipped.slice(0, 5);
+  const list = folders.map((d) => `${d.relPath} (${d.reason.replace('_', ' ')}, ${d.files} source file${d.files === 1 ? '' : 's'})`).join(', ');
+  // Suggest dependencies only when nothing else holds source: they are rarely the point.
+  const candidates = folders.filter((d) => d.reason !== 'excluded');
+  const preferred = candidates.filter((d) => d.reason !== 'dependencies');
+  const patterns = (preferred.length > 0 ? preferred : candidates).map((d) => d.relPath);
+  const notes = [`No source files were found outside skipped folders; source was found in ${list}.`];
+  if (patterns.length > 0) {
+    notes.push(`To index it: purecontext-mcp index <dir> --include ${patterns.join(' ')} (index_folder: include: ${JSON.stringify(patterns)}).`);
+  }
+  if (folders.some((d) => d.reason === 'excluded')) notes.push('Some of it is excluded by your --exclude patterns: index again with --no-exclude (index_folder: exclude: []) to clear them.');
+  return notes;
 }

@@ -133,6 +133,7 @@ export class Engine {
             root,
             ...(params.name !== undefined ? { name: params.name } : {}),
             ...(params.exclude !== undefined ? { exclude: params.exclude } : {}),
+            ...(params.include !== undefined ? { include: params.include } : {}),
             ...(this.maxFileBytes !== undefined ? { maxFileBytes: this.maxFileBytes } : {}),
             ...run,
           },

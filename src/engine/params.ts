@@ -63,7 +63,18 @@ export const indexFolderShape = {
     .regex(REPO_NAME_PATTERN, 'lowercase letters, digits, ".", "_" and "-", starting with a letter or digit')
     .optional()
     .describe('Repository name (default: the folder name)'),
-  exclude: z.array(z.string().min(1).max(256)).max(100).optional().describe('Extra gitignore-style patterns to skip'),
+  exclude: z
+    .array(z.string().min(1).max(256))
+    .max(100)
+    .optional()
+    .describe('Extra gitignore-style patterns to skip. Remembered by the repository until given again; [] clears them'),
+  include: z
+    .array(z.string().min(1).max(256))
+    .max(100)
+    .optional()
+    .describe(
+      'Gitignore-style patterns of folders or files to index although a built-in exclude (dist/, build/, vendor/, node_modules/…) or a .gitignore skips them, e.g. ["dist/"]. Remembered by the repository until given again; [] clears them',
+    ),
 };
 
 export type SearchSymbolsParams = z.output<z.ZodObject<typeof searchSymbolsShape>>;

@@ -66,6 +66,11 @@ export interface ExtractedSymbol {
   doc: string | null;
   /** Index into the same `symbols` array of the enclosing symbol, or null at top level. */
   parent: number | null;
+  /**
+   * Declared inside a function body: a closure, a local class or one of its members.
+   * Searchable like any symbol, ranked below top-level ones; an outline may fold it.
+   */
+  local: boolean;
 }
 
 export type ImportKind = 'import' | 'require' | 'dynamic' | 'include' | 'use' | 'mod' | 'export';
@@ -79,6 +84,13 @@ export interface ExtractedImport {
   /** Imported names when the syntax lists them (`{ a, b }`, `from x import a, b`). */
   names: string[];
 }
+
+/**
+ * Version of what extraction yields for a file. Bump it with every change that adds,
+ * removes or renames symbols: a repository last parsed by another version is re-parsed
+ * in full by its next index run, even where no file changed.
+ */
+export const EXTRACTOR_VERSION = 2;
 
 export interface ParseResult {
   symbols: ExtractedSymbol[];

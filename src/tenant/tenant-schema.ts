@@ -111,6 +111,16 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE files ADD COLUMN has_errors INTEGER NOT NULL DEFAULT 0;
   `,
+  // 3: symbols declared inside function bodies (closures, local classes) are marked so
+  // that ranking and outlines can tell them apart; each repository remembers its
+  // --include/--exclude patterns (JSON arrays) and the extractor version that parsed it,
+  // so a newer extractor re-parses files whose content did not change.
+  `
+  ALTER TABLE symbols ADD COLUMN local INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE repos ADD COLUMN include_patterns TEXT;
+  ALTER TABLE repos ADD COLUMN exclude_patterns TEXT;
+  ALTER TABLE repos ADD COLUMN extractor_version INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const TENANT_SCHEMA_VERSION = MIGRATIONS.length;

@@ -35,7 +35,7 @@ describe('CLI --json contract', { timeout: 240_000 }, () => {
     const search = await cli(dataDir, 'search', 'getUserById', '--json', '--limit', '3');
     expect(search.json).toMatchObject({ query: 'getUserById', mode: 'keyword' });
     expect(Object.keys(search.json.results[0]).sort()).toEqual(
-      ['endLine', 'filePath', 'id', 'kind', 'language', 'name', 'qualifiedName', 'repo', 'score', 'signature', 'startLine', 'summary'].sort(),
+      ['endLine', 'filePath', 'id', 'kind', 'language', 'local', 'name', 'qualifiedName', 'repo', 'score', 'signature', 'startLine', 'summary'].sort(),
     );
     const id = search.json.results[0].id as string;
 

@@ -249,7 +249,10 @@ describe('discoverFiles', () => {
       await put('main.ts');
       const result = await discover();
       expect(result.files.map((file) => file.relPath)).toEqual(['main.ts']);
-      expect(result.skipped).toEqual([]);
+      expect(result.skipped).toEqual([
+        { relPath: 'generated/', reason: 'gitignored' },
+        { relPath: 'node_modules/', reason: 'dependencies' },
+      ]);
     });
   });
 

@@ -10,6 +10,7 @@ describe('Python extraction', () => {
       ['_cache', '_cache', 'variable', 16, 16],
       ['logger', 'logger', 'variable', 17, 17],
       ['retry', 'retry', 'function', 21, 24],
+      ['inner', 'retry.inner', 'function', 22, 23],
       ['Request', 'Request', 'class', 27, 54],
       ['method', 'Request.method', 'field', 31, 31],
       ['MAX_BODY', 'Request.MAX_BODY', 'constant', 32, 32],

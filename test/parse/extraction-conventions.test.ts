@@ -12,12 +12,16 @@ async function imports(language: LanguageId, source: string): Promise<string[]> 
 }
 
 describe('extraction conventions', () => {
-  it('does not emit locals or nested functions inside function bodies', async () => {
+  it('emits functions and classes nested in function bodies, qualified through the function, but not plain locals', async () => {
     expect(await kinds('typescript', 'function outer() {\n  const inner = () => 1;\n  class Local {}\n  let x = 2;\n}\n')).toEqual([
       'outer:function',
+      'outer.inner:function',
+      'outer.Local:class',
     ]);
     expect(await kinds('python', 'def outer():\n    x = 1\n    def inner():\n        pass\n    class Local:\n        pass\n')).toEqual([
       'outer:function',
+      'outer.inner:function',
+      'outer.Local:class',
     ]);
   });
 
@@ -83,8 +87,11 @@ describe('extraction conventions', () => {
     expect(await kinds('python', source)).toEqual(['a:variable', 'f:function', 's:variable']);
   });
 
-  it('skips the `if __name__ == "__main__"` block of a Python script', async () => {
-    expect(await kinds('python', 'def main():\n    pass\n\nif __name__ == "__main__":\n    args = parse()\n    main()\n')).toEqual(['main:function']);
+  it('keeps the variables of the `if __name__ == "__main__"` block of a Python script out, but not its functions', async () => {
+    expect(await kinds('python', 'def main():\n    pass\n\nif __name__ == "__main__":\n    args = parse()\n    def run():\n        main()\n')).toEqual([
+      'main:function',
+      'run:function',
+    ]);
   });
 
   it('marks Python properties, static methods and constructors by their decorators and names', async () => {

@@ -32,6 +32,13 @@ export function outline(symbols: readonly ExtractedSymbol[]): OutlineRow[] {
   return symbols.map((s) => [s.name, s.qualifiedName, s.kind, s.startLine, s.endLine]);
 }
 
+export type LocalOutlineRow = [...OutlineRow, local: boolean];
+
+/** Like outline, with whether each symbol is local (declared inside a function body). */
+export function localOutline(symbols: readonly ExtractedSymbol[]): LocalOutlineRow[] {
+  return symbols.map((s) => [s.name, s.qualifiedName, s.kind, s.startLine, s.endLine, s.local]);
+}
+
 export function symbolNamed(result: ParseResult, qualifiedName: string): ExtractedSymbol {
   const found = result.symbols.find((s) => s.qualifiedName === qualifiedName);
   if (found === undefined) throw new Error(`no symbol ${qualifiedName}`);

@@ -3,12 +3,15 @@ import { withContext, type CommonOptions } from '../context.js';
 import { formatDuration, formatNumber, printJson, printable, style } from '../output.js';
 import { indexProgressBar } from '../progress.js';
 import type { IndexResult } from '../../engine/indexer/index-run.js';
+import { invalidArgument } from '../../errors.js';
 import { formatBytes } from '../../util/bytes.js';
 import { action, withCommonOptions } from './common.js';
 
 interface IndexOptions extends CommonOptions {
   name?: string;
-  exclude?: string[];
+  /** Patterns, or false for `--no-exclude` (clear the remembered ones). */
+  exclude?: string[] | false;
+  include?: string[] | false;
 }
 
 function printHuman(r: IndexResult, tenant: string): void {
@@ -25,48 +28,82 @@ function printHuman(r: IndexResult, tenant: string): void {
     );
   }
   if (r.vectors) lines.push(`  vectors  ${r.vectors.mode}, ${formatNumber(r.vectors.count)} vectors (${formatDuration(r.phasesMs.vectors)})`);
-  if (r.skipped.length > 0) {
-    lines.push(style('dim', `  skipped  ${r.skipped.slice(0, 5).map((s) => `${printable(s.path)} (${s.reason})`).join(', ')}${r.files.skipped > 5 ? ', …' : ''}`));
+  if (r.filters.include.length > 0 || r.filters.exclude.length > 0) {
+    const parts = [
+      ...(r.filters.include.length > 0 ? [`include ${r.filters.include.join(' ')}`] : []),
+      ...(r.filters.exclude.length > 0 ? [`exclude ${r.filters.exclude.join(' ')}`] : []),
+    ];
+    lines.push(`  filters  ${parts.join(' · ')}`);
   }
+  if (r.skipped.length > 0) {
+    const reasons = Object.entries(r.skippedByReason)
+      .sort((a, b) => b[1] - a[1])
+      .map(([reason, n]) => `${formatNumber(n)} ${reason.replace('_', ' ')}`)
+      .join(', ');
+    lines.push(style('dim', `  skipped  ${reasons}: ${r.skipped.slice(0, 5).map((s) => printable(s.path)).join(', ')}${r.files.skipped > 5 ? ', …' : ''}`));
+  }
+  for (const note of r.notes) lines.push(style('yellow', `  note     ${printable(note)}`));
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `--x a b` → the patterns; `--no-x` → [] (forget the remembered ones); absent → absent. */
+function patterns(value: string[] | false | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value === false ? [] : value;
 }
 
 export function indexCommand(): Command {
   return withCommonOptions(new Command('index'))
-    .description('index (or re-index) a folder: symbols, imports and embeddings')
-    .argument('<dir>', 'folder to index')
-    .option('--name <name>', 'repository name (default: the folder name)')
-    .option('--exclude <pattern...>', 'extra gitignore-style patterns to skip')
+    .description('index (or re-index) folders: symbols, imports and embeddings')
+    .argument('<dir...>', 'folders to index, one repository each')
+    .option('--name <name>', 'repository name (default: the folder name; one folder only)')
+    .option('--exclude <pattern...>', 'extra gitignore-style patterns to skip (remembered by the repository)')
+    .option('--no-exclude', 'forget the exclude patterns the repository remembers')
+    .option('--include <pattern...>', 'folders or files to index although built-in excludes or .gitignore skip them, e.g. dist/ (remembered)')
+    .option('--no-include', 'forget the include patterns the repository remembers')
     .action(
-      action(async (dir: string, options: IndexOptions) => {
+      action(async (dirs: string[], options: IndexOptions) => {
+        if (options.name !== undefined && dirs.length > 1) throw invalidArgument('name', 'can only be given with a single folder');
+        const exclude = patterns(options.exclude);
+        const include = patterns(options.include);
         await withContext(options, async (ctx) => {
-          const bar = indexProgressBar(!options.json);
-          let result: IndexResult;
-          try {
-            result = await ctx.engine().indexFolder(
-              ctx.tenant.id,
-              { path: dir, ...(options.name ? { name: options.name } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) },
-              {
-                onProgress: (p) => {
-                  // Without a terminal there is no bar: say once why nothing happens.
-                  if (p.phase === 'waiting' && !options.json && !bar.visible) {
-                    process.stderr.write(`Waiting for another index run of tenant ${printable(ctx.tenant.name)} to finish…\n`);
-                  }
-                  bar.update(p);
+          const results: IndexResult[] = [];
+          for (const dir of dirs) {
+            const bar = indexProgressBar(!options.json);
+            let result: IndexResult;
+            try {
+              result = await ctx.engine().indexFolder(
+                ctx.tenant.id,
+                {
+                  path: dir,
+                  ...(options.name ? { name: options.name } : {}),
+                  ...(exclude !== undefined ? { exclude } : {}),
+                  ...(include !== undefined ? { include } : {}),
                 },
-                quotaBytes: ctx.tenant.quotaBytes,
-              },
-            );
-          } finally {
-            bar.stop();
+                {
+                  onProgress: (p) => {
+                    // Without a terminal there is no bar: say once why nothing happens.
+                    if (p.phase === 'waiting' && !options.json && !bar.visible) {
+                      process.stderr.write(`Waiting for another index run of tenant ${printable(ctx.tenant.name)} to finish…\n`);
+                    }
+                    bar.update(p);
+                  },
+                  quotaBytes: ctx.tenant.quotaBytes,
+                },
+              );
+            } finally {
+              bar.stop();
+            }
+            results.push(result);
+            if (!options.json) printHuman(result, ctx.tenant.name);
+            if (!options.json && options.name !== undefined && options.name !== result.repo) {
+              process.stderr.write(
+                `note: the repository is named ${printable(result.repo)}: --name is used only when a folder is indexed for the first time, with -2, -3… appended when it is taken\n`,
+              );
+            }
           }
-          if (options.json) printJson({ tenant: ctx.tenant.id, ...result });
-          else printHuman(result, ctx.tenant.name);
-          if (!options.json && options.name !== undefined && options.name !== result.repo) {
-            process.stderr.write(
-              `note: the repository is named ${printable(result.repo)}: --name is used only when a folder is indexed for the first time, with -2, -3… appended when it is taken\n`,
-            );
-          }
+          // One folder keeps the single-result shape; several are listed in order.
+          if (options.json) printJson(results.length === 1 ? { tenant: ctx.tenant.id, ...results[0]! } : { tenant: ctx.tenant.id, results });
         });
       }),
     );

@@ -1,8 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { PctxError, isPctxError } from '../../errors.js';
 import { languageForPath } from '../../parse/languages.js';
 import { resolveImport } from '../../parse/resolve-import.js';
-import type { ImportKind, LanguageId } from '../../parse/types.js';
+import { EXTRACTOR_VERSION, type ImportKind, type LanguageId } from '../../parse/types.js';
 import { openTenantDb, type TenantDb } from '../../tenant/tenant-db.js';
 import type { TenantLease } from '../../tenant/tenant-pool.js';
 import { QuotaGuard } from '../../tenant/quota.js';
@@ -10,9 +11,10 @@ import { encodeVector } from '../../tenant/vector-codec.js';
 import { runVectorBuild } from '../../tenant/vector-index.js';
 import type { VectorBuildMode } from '../../tenant/vector-build.js';
 import { bumpEmbeddingsGeneration, readEmbeddingsMeta } from '../../tenant/vector-state.js';
-import { discoverFiles } from '../discovery.js';
+import { discoverFiles, describeSkips } from '../discovery.js';
 import type { EmbeddingProvider } from '../embed/provider.js';
 import { IndexWriter, repoSlug, type RepoRow, type StoredFile } from './index-writer.js';
+import { readRepoSettings, writeRepoSettings } from './repo-settings.js';
 import type { ParsePool } from './parse-pool.js';
 import { readRegularFileSync } from './read-regular-file.js';
 import { beginWrite } from './write-lock.js';
@@ -43,8 +45,17 @@ export interface IndexFolderOptions {
    * @default 1048576
    */
   maxFileBytes?: number;
-  /** Extra gitignore-style patterns to exclude. */
+  /**
+   * Extra gitignore-style patterns to exclude. Remembered by the repository: when absent,
+   * the patterns of its previous run apply; `[]` clears them.
+   */
   exclude?: string[];
+  /**
+   * Gitignore-style patterns of folders or files to index although a built-in exclude
+   * (`dist/`, `vendor/`, `node_modules/`…) or a .gitignore skips them. Remembered like
+   * `exclude`, which still takes precedence over them.
+   */
+  include?: string[];
   /**
    * Tenant storage quota in bytes, checked before the run and after every batch; null
    * means unlimited.
@@ -83,8 +94,14 @@ export interface IndexResult {
   symbolsIndexed: number;
   imports: number;
   bytesParsed: number;
-  /** Up to 100 skipped files with the reason (secret, too_large, binary, symlink_escape…). */
+  /** Up to 100 skipped files and folders with the reason (secret, build_output, gitignored…). */
   skipped: SkippedEntry[];
+  /** How many files and folders were skipped, by reason. */
+  skippedByReason: Record<string, number>;
+  /** The include and exclude patterns this run used (given, or remembered by the repository). */
+  filters: { include: string[]; exclude: string[] };
+  /** Things the user should know, e.g. that all the source sits in an excluded folder. */
+  notes: string[];
   durationMs: number;
   phasesMs: { discover: number; parse: number; commit: number; vectors: number };
   /** The vector sync, when it ran before returning; null with `background` or `skip`. */
@@ -178,6 +195,21 @@ function makeBatches(tasks: ParseFileTask[], sizes: Map<string, number>, rootRea
   return batches;
 }
 
+function countReasons(skipped: SkippedEntry[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of skipped) counts[s.reason] = (counts[s.reason] ?? 0) + 1;
+  return counts;
+}
+
+/** The real path of a folder as the repository row stores it; the path itself if it cannot be resolved (discovery then says why). */
+function realRoot(root: string): string {
+  try {
+    return fs.realpathSync.native(path.resolve(root));
+  } catch {
+    return path.resolve(root);
+  }
+}
+
 /**
  * Indexes one folder into the leased tenant as a single SQLite transaction: a failure
  * anywhere (parse worker, embedding provider, quota, abort, crash) leaves the previous
@@ -195,10 +227,15 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   quota.check();
 
   progress({ phase: 'discovering', done: 0, total: 0 });
+  const settings = readRepoSettings(lease.db, lease.tenantId, realRoot(options.root));
+  const filters = { include: options.include ?? settings?.include ?? [], exclude: options.exclude ?? settings?.exclude ?? [] };
+  // Files parsed by another extractor version are parsed again even when unchanged.
+  const reparse = settings !== null && settings.extractorVersion !== EXTRACTOR_VERSION;
   const discovery = await discoverFiles(options.root, {
     languageOf: languageForPath,
     maxFileBytes,
-    exclude: options.exclude ?? [],
+    exclude: filters.exclude,
+    include: filters.include,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const discoveredAt = performance.now();
@@ -223,6 +260,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
     try {
       const repo: RepoRow = writer.upsertRepo(rootReal, options.name ?? repoSlug(path.basename(rootReal)));
       const stored = writer.storedFiles(repo.id);
+      writeRepoSettings(db, lease.tenantId, repo.id, { ...filters, extractorVersion: EXTRACTOR_VERSION });
       const meta = readEmbeddingsMeta(db);
       // Vectors of different embedders are not comparable: every repository of the tenant
       // is re-embedded from its stored symbol fields (no re-parse needed), in this run.
@@ -238,7 +276,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       for (const f of discovery.files) {
         seen.add(f.relPath);
         const old = stored.get(f.relPath);
-        const sameStat = old !== undefined && old.size === f.size && old.mtimeMs === Math.floor(f.mtimeMs) && old.language === f.language;
+        const sameStat = !reparse && old !== undefined && old.size === f.size && old.mtimeMs === Math.floor(f.mtimeMs) && old.language === f.language;
         if (sameStat) {
           unchanged++;
           continue;
@@ -248,7 +286,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
           absPath: f.absPath,
           relPath: f.relPath,
           language: f.language as LanguageId,
-          knownHash: old === undefined || old.language !== f.language ? null : old.hash,
+          knownHash: reparse || old === undefined || old.language !== f.language ? null : old.hash,
         });
       }
 
@@ -373,6 +411,9 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
         imports: counts.imports,
         bytesParsed,
         skipped: skipped.slice(0, SKIPPED_REPORT_LIMIT),
+        skippedByReason: countReasons(skipped),
+        filters,
+        notes: discovery.files.length === 0 ? describeSkips(discovery) : [],
       };
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK');

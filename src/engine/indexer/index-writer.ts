@@ -80,8 +80,8 @@ export class IndexWriter {
       deleteFile: p('DELETE FROM files WHERE id = ? AND tenant_id = ?'),
       insertSymbol: p(
         `INSERT INTO symbols (tenant_id, repo_id, file_id, uid, name, qualified_name, kind, language,
-           start_line, end_line, start_byte, end_byte, signature, doc, parent_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           start_line, end_line, start_byte, end_byte, signature, doc, parent_id, local)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertFts: p('INSERT INTO symbols_fts (rowid, name, qualified, signature, doc) VALUES (?, ?, ?, ?, ?)'),
       insertEmbedding: p('INSERT INTO embeddings (symbol_id, tenant_id, vector) VALUES (?, ?, ?)'),
@@ -198,6 +198,7 @@ export class IndexWriter {
         sym.signature,
         sym.doc,
         parentId,
+        sym.local ? 1 : 0,
       );
       const id = Number(info.lastInsertRowid);
       ids[i] = id;

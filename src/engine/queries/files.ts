@@ -13,6 +13,8 @@ export interface OutlineNode {
   endLine: number;
   signature: string;
   summary: string | null;
+  /** Declared inside a function body: a closure, a local class or its member. Foldable. */
+  local: boolean;
   children: OutlineNode[];
 }
 
@@ -33,10 +35,15 @@ export function getFileOutline(db: TenantDb, tenantId: string, params: FileOutli
   const rows = db
     .prepare(
       `SELECT id AS rowId, uid AS id, name, qualified_name AS qualifiedName, kind, start_line AS startLine, end_line AS endLine,
-              signature, doc, parent_id AS parentId
+              signature, doc, parent_id AS parentId, local
        FROM symbols WHERE tenant_id = ? AND file_id = ? ORDER BY start_byte, id`,
     )
-    .all(tenantId, file.id) as (Omit<OutlineNode, 'children' | 'summary'> & { rowId: number; parentId: number | null; doc: string | null })[];
+    .all(tenantId, file.id) as (Omit<OutlineNode, 'children' | 'summary' | 'local'> & {
+    rowId: number;
+    parentId: number | null;
+    doc: string | null;
+    local: number;
+  })[];
   const nodes = new Map<number, OutlineNode>();
   const roots: OutlineNode[] = [];
   for (const r of rows) {
@@ -49,6 +56,7 @@ export function getFileOutline(db: TenantDb, tenantId: string, params: FileOutli
       endLine: r.endLine,
       signature: r.signature,
       summary: summarize(r.doc),
+      local: r.local === 1,
       children: [],
     });
   }

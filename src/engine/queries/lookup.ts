@@ -72,7 +72,7 @@ export function requireFile(db: TenantDb, tenantId: string, repo: RepoRecord, ra
 
 /** Column list shared by every query that returns symbols; needs `s`, `f`, `r` aliases. */
 export const SYMBOL_COLUMNS = `s.id AS rowId, s.uid AS id, s.name, s.qualified_name AS qualifiedName, s.kind, s.language,
-  r.name AS repo, f.path AS filePath, s.start_line AS startLine, s.end_line AS endLine, s.signature, s.doc`;
+  r.name AS repo, f.path AS filePath, s.start_line AS startLine, s.end_line AS endLine, s.signature, s.doc, s.local`;
 
 /** What every query says about a symbol. */
 export interface SymbolInfo {
@@ -87,11 +87,15 @@ export interface SymbolInfo {
   startLine: number;
   endLine: number;
   signature: string;
+  /** Declared inside a function body (a closure, a local class or its member). */
+  local: boolean;
 }
 
-export interface SymbolRow extends SymbolInfo {
+export interface SymbolRow extends Omit<SymbolInfo, 'local'> {
   rowId: number;
   doc: string | null;
+  /** 1 when declared inside a function body (SQLite has no booleans). */
+  local: number;
 }
 
 /** The public fields of a row (drops the internal rowId and the doc). */
@@ -107,6 +111,7 @@ export function symbolInfo(row: SymbolRow): SymbolInfo {
     startLine: row.startLine,
     endLine: row.endLine,
     signature: row.signature,
+    local: row.local === 1,
   };
 }
 

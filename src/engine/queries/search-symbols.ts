@@ -154,6 +154,9 @@ function nameRows(db: TenantDb, tenantId: string, word: string, filters: Filters
   return cached(db, sql).all({ word, upper: `${word}\u{10FFFF}`, n, tenantId, ...filters.args }) as SymbolRow[];
 }
 
+/** What being declared inside a function body costs: less than a name tier (40). */
+const LOCAL_PENALTY = 8;
+
 /** Test code: files under test folders or named like tests. Real implementations rank above it. */
 const TEST_PATH = /(^|\/)(tests?|__tests__|spec|testing)\/|(^|\/)test_[^/]*$|_test\.[a-z]+$|\.(test|spec)\.[a-z]+$/i;
 
@@ -176,6 +179,8 @@ function nameScore(row: SymbolRow, joined: string, dotted: string, words: string
     score = hits > 0 && hits === wordSubs.length ? 30 : hits > 0 ? 10 : 0;
   }
   if (TEST_PATH.test(row.filePath)) score -= 10;
+  // A closure or local class answers below a top-level definition of the same name.
+  if (row.local === 1) score -= LOCAL_PENALTY;
   if (row.doc) score += 3;
   return score;
 }

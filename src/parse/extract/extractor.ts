@@ -4,7 +4,7 @@ import { ByteOffsets } from './byte-offsets.js';
 import type { LanguageSpec, Scope, ScopeKind } from './language-spec.js';
 import { docFromComments, signatureOf } from './text.js';
 
-export const FILE_SCOPE: Scope = Object.freeze({ parent: null, prefix: '', kind: 'file' });
+export const FILE_SCOPE: Scope = Object.freeze({ parent: null, prefix: '', kind: 'file', local: false });
 
 export interface EmitOptions {
   /** Where the signature stops: a body node (its start) or a string index. Default: node end. */
@@ -127,7 +127,7 @@ export class Extractor {
     const spec = this.spec;
     const type = node.type;
     if (spec.wrappers?.has(type)) return this.unwrapWith(node, scope, docs);
-    if (spec.passthrough?.has(type)) {
+    if (spec.passthrough?.has(type) || (scope.kind === 'function' && spec.bodyPassthrough?.has(type))) {
       this.walk(node, scope);
       return null;
     }
@@ -201,6 +201,7 @@ export class Extractor {
       signature,
       doc,
       parent: scope.parent,
+      local: scope.local,
     });
     return this.symbols.length - 1;
   }
@@ -251,9 +252,62 @@ export class Extractor {
     this.tentative.clear();
   }
 
-  /** The scope for declarations nested in symbol `index`. */
+  /** The scope for declarations nested in symbol `index`; a function's body is local. */
   scopeOf(index: number, kind: ScopeKind): Scope {
-    return { parent: index, prefix: this.symbols[index]!.qualifiedName, kind };
+    const symbol = this.symbols[index]!;
+    return { parent: index, prefix: symbol.qualifiedName, kind, local: symbol.local || kind === 'function' };
+  }
+
+  /**
+   * Walks the body of the function or method `index` for the named functions and
+   * classes declared in it, through the statements that may hold them (`if`, loops,
+   * `try`…). Plain local variables are left to the handlers to refuse (they see a
+   * `function` scope). A body whose text cannot hold a declaration is skipped unread.
+   */
+  walkBody(body: Node | null, index: number): void {
+    if (body === null || !this.mayDeclare(body)) return;
+    this.walk(body, this.scopeOf(index, 'function'));
+  }
+
+  /**
+   * Walks the body of an anonymous function (a callback, a test block) in the scope that
+   * encloses it: what it declares is local, qualified through that scope.
+   */
+  walkAnonymousBody(body: Node | null, scope: Scope): void {
+    if (body === null || !this.mayDeclare(body)) return;
+    this.walk(body, { parent: scope.parent, prefix: scope.prefix, kind: 'function', local: true });
+  }
+
+  /** Start indices of the spec's body hint in the source, found once per file. */
+  private hintPositions: number[] | null = null;
+
+  private mayDeclare(body: Node): boolean {
+    const hint = this.spec.bodyHint;
+    if (hint === undefined) return true;
+    if (this.hintPositions === null) {
+      const positions: number[] = [];
+      hint.lastIndex = 0;
+      for (let m = hint.exec(this.source); m !== null; m = hint.exec(this.source)) positions.push(m.index);
+      this.hintPositions = positions;
+    }
+    // The first hint at or after the body's start, by binary search.
+    const positions = this.hintPositions;
+    let lo = 0;
+    let hi = positions.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (positions[mid]! < body.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < positions.length && positions[lo]! < body.endIndex;
+  }
+
+  /** Index of the last symbol named `qualifiedName`, or null. */
+  findSymbol(qualifiedName: string): number | null {
+    for (let i = this.symbols.length - 1; i >= 0; i--) {
+      if (this.symbols[i]!.qualifiedName === qualifiedName) return i;
+    }
+    return null;
   }
 
   /** Makes the comments of `nodes` the doc candidates for the next sibling (Kotlin quirk). */

@@ -14,6 +14,11 @@ export interface Scope {
   /** Qualified name that nested symbols extend with `.name`; '' at top level. */
   readonly prefix: string;
   readonly kind: ScopeKind;
+  /**
+   * Declarations here live inside a function body (closures, local classes and their
+   * members): searchable, ranked below top-level ones, folded by an outline.
+   */
+  readonly local: boolean;
 }
 
 /**
@@ -40,6 +45,17 @@ export interface LanguageSpec {
    * (`if` blocks at module level, `#ifdef`, `extern "C" {}`, `ERROR` recovery nodes).
    */
   readonly passthrough?: ReadonlySet<string>;
+  /**
+   * Statements walked through inside function bodies only (`for`, `while`, `switch`…), to
+   * reach the named functions and classes declared in them.
+   */
+  readonly bodyPassthrough?: ReadonlySet<string>;
+  /**
+   * Text a function body must contain to hold a nested declaration (`def`, `class`); a
+   * body without a match is not walked at all. Must be a global regex. Absent: every
+   * body is walked.
+   */
+  readonly bodyHint?: RegExp;
   /** Node types that are comments. */
   readonly comments: ReadonlySet<string>;
   /** Nodes allowed between a doc comment and its declaration (Rust `#[attr]`). */

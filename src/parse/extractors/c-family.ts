@@ -124,7 +124,9 @@ function namesOf(ex: Extractor): FileNames {
 const functionDefinition: Handler = (node, ex, scope) => {
   const { fn, name } = unwrapDeclarator(node.childForFieldName('declarator'));
   if (fn === null || name === null) return;
-  emitFunction(node, name, ex, scope);
+  const index = emitFunction(node, name, ex, scope);
+  // Local classes, structs and enums declared in the body.
+  if (index !== null) ex.walkBody(node.childForFieldName('body'), index);
 };
 
 function emitSpecifier(node: Node, ex: Extractor, scope: Scope, nameOverride?: string, range?: Node): void {
@@ -161,6 +163,8 @@ function isConstant(node: Node, name: string): boolean {
 const declaration: Handler = (node, ex, scope) => {
   const type = node.childForFieldName('type');
   if (type !== null && SPECIFIERS[type.type] !== undefined) emitSpecifier(type, ex, scope);
+  // Local variables and block-scope prototypes are not symbols.
+  if (scope.kind === 'function') return;
   for (const declarator of node.childrenForFieldName('declarator')) {
     const { fn, name } = unwrapDeclarator(declarator);
     if (name === null) continue;
@@ -291,6 +295,21 @@ export const cFamilySpec: LanguageSpec = {
     'declaration_list',
     'ERROR',
   ]),
+  bodyPassthrough: new Set([
+    'compound_statement',
+    'if_statement',
+    'else_clause',
+    'for_statement',
+    'for_range_loop',
+    'while_statement',
+    'do_statement',
+    'switch_statement',
+    'case_statement',
+    'try_statement',
+    'catch_clause',
+    'labeled_statement',
+  ]),
+  bodyHint: /\b(?:class|struct|union|enum)\b/g,
   comments: new Set(['comment']),
   finish: (ex) => ex.dropTentativeDuplicates(),
 };

@@ -22,7 +22,9 @@ function callable(kind: SymbolKind, prefix = ''): Handler {
     const name = node.childForFieldName('name');
     if (name === null) return;
     const body = node.childForFieldName('body');
-    ex.emit(node, prefix + ex.text(name), kind, scope, { sigEnd: body, sigMap });
+    const index = ex.emit(node, prefix + ex.text(name), kind, scope, { sigEnd: body, sigMap });
+    // Local functions declared in the body.
+    if (body?.type === 'block') ex.walkBody(body, index);
   };
 }
 
@@ -84,6 +86,7 @@ export const csharpSpec: LanguageSpec = {
     method_declaration: callable('method'),
     constructor_declaration: callable('constructor'),
     destructor_declaration: callable('method', '~'),
+    local_function_statement: callable('function'),
     property_declaration: propertyDecl,
     event_declaration: propertyDecl,
     field_declaration: fieldDecl,
@@ -92,6 +95,26 @@ export const csharpSpec: LanguageSpec = {
     using_directive: usingDirective,
   },
   passthrough: new Set(['ERROR']),
+  bodyPassthrough: new Set([
+    'block',
+    'if_statement',
+    'for_statement',
+    'foreach_statement',
+    'while_statement',
+    'do_statement',
+    'try_statement',
+    'catch_clause',
+    'finally_clause',
+    'switch_statement',
+    'switch_body',
+    'switch_section',
+    'using_statement',
+    'lock_statement',
+    'checked_statement',
+    'unsafe_statement',
+    'fixed_statement',
+    'labeled_statement',
+  ]),
   comments: new Set(['comment']),
   cleanDoc: cleanXmlDoc,
 };

@@ -5,7 +5,10 @@ import { unquote } from '../extract/text.js';
 
 const functionDecl: Handler = (node, ex, scope) => {
   const name = node.childForFieldName('name');
-  if (name !== null) ex.emit(node, ex.text(name), 'function', scope, { sigEnd: node.childForFieldName('body') });
+  if (name === null) return;
+  const body = node.childForFieldName('body');
+  // Local types declared in the body; closures bound with `:=` are local variables.
+  ex.walkBody(body, ex.emit(node, ex.text(name), 'function', scope, { sigEnd: body }));
 };
 
 /** `Server` out of a receiver `(s *Server)` or `(l List[T])`. */
@@ -23,10 +26,8 @@ const methodDecl: Handler = (node, ex, scope) => {
   const name = node.childForFieldName('name');
   if (name === null) return;
   const receiver = receiverType(node, ex);
-  ex.emit(node, ex.text(name), 'method', scope, {
-    sigEnd: node.childForFieldName('body'),
-    qualifier: receiver ?? undefined,
-  });
+  const body = node.childForFieldName('body');
+  ex.walkBody(body, ex.emit(node, ex.text(name), 'method', scope, { sigEnd: body, qualifier: receiver ?? undefined }));
 };
 
 /** Ends a type's signature before the `{` of a struct or interface body. */
@@ -80,6 +81,7 @@ const methodSpec: Handler = (node, ex, scope) => {
 function valueDecl(kind: 'constant' | 'variable', specType: string, keyword: string): Handler {
   const sigMap = (sig: string): string => `${keyword} ${sig}`;
   return (node: Node, ex: Extractor, scope: Scope) => {
+    if (scope.kind === 'function') return;
     const specs = node.type === specType ? [node] : specsOf(node, specType);
     const single = specs.length === 1 && node.type !== specType;
     for (const spec of specs) {
@@ -122,5 +124,19 @@ export const goSpec: LanguageSpec = {
     import_declaration: importDecl,
   },
   passthrough: new Set(['ERROR']),
+  bodyPassthrough: new Set([
+    'block',
+    'if_statement',
+    'for_statement',
+    'expression_switch_statement',
+    'type_switch_statement',
+    'select_statement',
+    'expression_case',
+    'default_case',
+    'type_case',
+    'communication_case',
+    'labeled_statement',
+  ]),
+  bodyHint: /\btype\b/g,
   comments: new Set(['comment']),
 };

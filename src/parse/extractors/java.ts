@@ -11,7 +11,10 @@ function callable(kind: SymbolKind): Handler {
   return (node, ex, scope) => {
     const name = node.childForFieldName('name');
     if (name === null) return;
-    ex.emit(node, ex.text(name), kind, scope, { sigEnd: node.childForFieldName('body'), sigMap });
+    const body = node.childForFieldName('body');
+    const index = ex.emit(node, ex.text(name), kind, scope, { sigEnd: body, sigMap });
+    // Local classes, records, enums and interfaces declared in the body.
+    ex.walkBody(body, index);
   };
 }
 
@@ -63,5 +66,24 @@ export const javaSpec: LanguageSpec = {
     import_declaration: importDecl,
   },
   passthrough: new Set(['enum_body_declarations', 'ERROR']),
+  bodyPassthrough: new Set([
+    'block',
+    'if_statement',
+    'for_statement',
+    'enhanced_for_statement',
+    'while_statement',
+    'do_statement',
+    'try_statement',
+    'try_with_resources_statement',
+    'catch_clause',
+    'finally_clause',
+    'switch_expression',
+    'switch_block',
+    'switch_block_statement_group',
+    'switch_rule',
+    'labeled_statement',
+    'synchronized_statement',
+  ]),
+  bodyHint: /\b(?:class|interface|enum|record)\b/g,
   comments: new Set(['line_comment', 'block_comment']),
 };

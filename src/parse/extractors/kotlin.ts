@@ -42,10 +42,10 @@ const companionObject: Handler = (node, ex, scope) => {
 const functionDecl: Handler = (node, ex, scope) => {
   const name = childOfType(node, 'simple_identifier');
   if (name === null) return;
-  ex.emit(node, ex.text(name), scope.kind === 'type' ? 'method' : 'function', scope, {
-    sigEnd: childOfType(node, 'function_body'),
-    sigMap,
-  });
+  const body = childOfType(node, 'function_body');
+  const index = ex.emit(node, ex.text(name), scope.kind === 'type' ? 'method' : 'function', scope, { sigEnd: body, sigMap });
+  // Local functions and classes declared in the body.
+  ex.walkBody(body, index);
 };
 
 const secondaryConstructor: Handler = (node, ex, scope) => {
@@ -54,6 +54,8 @@ const secondaryConstructor: Handler = (node, ex, scope) => {
 
 /** `val`/`var`: properties in types; at top level `const val` or UPPER_CASE are constants. */
 const propertyDecl: Handler = (node, ex, scope) => {
+  // Local `val`s and `var`s are not symbols.
+  if (scope.kind === 'function') return;
   const variable = childOfType(node, 'variable_declaration');
   const name = variable === null ? null : childOfType(variable, 'simple_identifier');
   if (name === null) return;
@@ -123,6 +125,20 @@ export const kotlinSpec: LanguageSpec = {
     import_header: (node, ex) => importHeader(node, ex),
   },
   passthrough: new Set(['ERROR']),
+  bodyPassthrough: new Set([
+    'statements',
+    'control_structure_body',
+    'if_expression',
+    'for_statement',
+    'while_statement',
+    'do_while_statement',
+    'try_expression',
+    'catch_block',
+    'finally_block',
+    'when_expression',
+    'when_entry',
+  ]),
+  bodyHint: /\b(?:fun|class|interface|object)\b/g,
   comments: COMMENTS,
 };
 

@@ -37,7 +37,9 @@ const functionDef: Handler = (node, ex, scope) => {
   if (name === null) return;
   const text = ex.text(name);
   const kind = scope.kind !== 'type' ? 'function' : text === '__construct' ? 'constructor' : 'method';
-  ex.emit(node, text, kind, scope, { sigEnd: node.childForFieldName('body'), sigMap });
+  const body = node.childForFieldName('body');
+  // Functions and classes a body declares (conditionally defined helpers).
+  ex.walkBody(body, ex.emit(node, text, kind, scope, { sigEnd: body, sigMap }));
 };
 
 const constDecl: Handler = (node, ex, scope) => {
@@ -142,5 +144,20 @@ export const phpSpec: LanguageSpec = {
   },
   // `if (!function_exists('x')) { function x() {} }` guards are how PHP helper files declare.
   passthrough: new Set(['ERROR', 'compound_statement', 'if_statement', 'else_if_clause', 'else_clause']),
+  bodyPassthrough: new Set([
+    'foreach_statement',
+    'for_statement',
+    'while_statement',
+    'do_statement',
+    'try_statement',
+    'catch_clause',
+    'finally_clause',
+    'switch_statement',
+    'switch_block',
+    'case_statement',
+    'default_statement',
+    'colon_block',
+  ]),
+  bodyHint: /\b(?:function|class|interface|trait|enum)\b/gi,
   comments: new Set(['comment']),
 };

@@ -35,7 +35,7 @@ function isProperty(ex: Extractor): boolean {
   return false;
 }
 
-/** Methods inside classes; nested functions inside functions are deliberately not walked. */
+/** Functions, methods, and the functions and classes nested in their bodies (local). */
 const functionDef: Handler = (node, ex, scope) => {
   const name = node.childForFieldName('name');
   if (name === null) return;
@@ -49,7 +49,8 @@ const functionDef: Handler = (node, ex, scope) => {
           ? 'property'
           : 'method';
   const body = node.childForFieldName('body');
-  ex.emit(node, text, kind, scope, { sigEnd: body, sigMap: headerSignature, doc: docstring(body, ex) });
+  const index = ex.emit(node, text, kind, scope, { sigEnd: body, sigMap: headerSignature, doc: docstring(body, ex) });
+  ex.walkBody(body, index);
 };
 
 const classDef: Handler = (node, ex, scope) => {
@@ -64,12 +65,20 @@ const classDef: Handler = (node, ex, scope) => {
   if (body !== null) ex.walk(body, ex.scopeOf(index, 'type'));
 };
 
-/** `NAME = ...` and `name: T = ...` at module or class level; the first target only. */
+/**
+ * `NAME = ...` and `name: T = ...` at module or class level. In a function body only a
+ * named lambda (`key = lambda x: x[0]`) counts, as a local function: other locals stay out.
+ */
 const assignment: Handler = (node, ex, scope) => {
   const assign = node.firstNamedChild;
   if (assign === null || assign.type !== 'assignment') return;
   const left = assign.childForFieldName('left');
   if (left === null) return;
+  if (scope.kind === 'function') {
+    const right = assign.childForFieldName('right');
+    if (left.type === 'identifier' && right?.type === 'lambda') ex.emit(node, ex.text(left), 'function', scope);
+    return;
+  }
   const targets =
     left.type === 'identifier'
       ? [left]
@@ -111,10 +120,17 @@ function importFrom(node: Node, ex: Extractor): void {
   ex.addImport(moduleName(module, ex), 'import', node, names);
 }
 
-/** `if __name__ == "__main__":` holds script code, not module API. */
+/**
+ * Module-level `if` blocks define API conditionally: walked as if at module level. The
+ * `if __name__ == "__main__":` block is script code: its functions and classes count
+ * (at module level, not local), its variables do not.
+ */
 const ifStatement: Handler = (node, ex, scope) => {
   const condition = node.childForFieldName('condition');
-  if (condition !== null && ex.text(condition).includes('__name__')) return;
+  if (scope.kind === 'file' && condition !== null && /^__name__\s*==|==\s*__name__$/.test(ex.text(condition))) {
+    ex.walk(node, { ...scope, kind: 'function' });
+    return;
+  }
   ex.walk(node, scope);
 };
 
@@ -154,7 +170,22 @@ export const pythonSpec: LanguageSpec = {
     if_statement: ifStatement,
   },
   wrappers: new Set(['decorated_definition']),
-  passthrough: new Set(['elif_clause', 'else_clause', 'try_statement', 'except_clause', 'finally_clause', 'block', 'ERROR']),
+  passthrough: new Set([
+    'elif_clause',
+    'else_clause',
+    'try_statement',
+    'except_clause',
+    'except_group_clause',
+    'finally_clause',
+    'with_statement',
+    'for_statement',
+    'while_statement',
+    'block',
+    'ERROR',
+  ]),
+  bodyPassthrough: new Set(['match_statement', 'case_clause']),
+  // A nested declaration needs one of these words; most bodies have none and are not walked.
+  bodyHint: /\b(?:def|class|lambda)\b/g,
   comments: new Set(['comment']),
   scanImports: scanNestedImports,
 };

@@ -29,7 +29,7 @@ const methodDef: Handler = (node, ex, scope) => {
   const name = node.childForFieldName('name');
   if (name === null) return;
   const text = ex.text(name);
-  const kind = scope.kind === 'file' ? 'function' : text === 'initialize' ? 'constructor' : 'method';
+  const kind = scope.kind === 'file' || scope.kind === 'function' ? 'function' : text === 'initialize' ? 'constructor' : 'method';
   const head = node.childForFieldName('parameters') ?? name;
   ex.emit(node, text, kind, scope, { sigEnd: head.endIndex });
 };
@@ -84,6 +84,24 @@ const call: Handler = (node, ex, scope) => {
   }
 };
 
+/**
+ * `describe 'x' do … end` (RSpec, minitest specs, Rake tasks): what the block declares
+ * is local to it. In a class or module body (`included do … end`, `class_methods do …
+ * end`) the block's methods belong to the class or module.
+ */
+const blockCall: Handler = (node, ex, scope) => {
+  const block = node.childForFieldName('block');
+  const body = block?.childForFieldName('body') ?? null;
+  if (body === null || scope.kind === 'function') return;
+  if (scope.kind === 'file') ex.walkAnonymousBody(body, scope);
+  else ex.walk(body, scope);
+};
+
+const callDecl: Handler = (node, ex, scope) => {
+  call(node, ex, scope);
+  blockCall(node, ex, scope);
+};
+
 export const rubySpec: LanguageSpec = {
   handlers: {
     class: container('class'),
@@ -92,7 +110,7 @@ export const rubySpec: LanguageSpec = {
     singleton_method: methodDef,
     singleton_class: singletonClass,
     assignment,
-    call,
+    call: callDecl,
   },
   passthrough: new Set(['ERROR', 'body_statement', 'begin_block']),
   comments: new Set(['comment']),

@@ -17,9 +17,12 @@ function named(kind: SymbolKind, walkBody = false): Handler {
 const functionItem: Handler = (node, ex, scope) => {
   const name = node.childForFieldName('name');
   if (name === null) return;
-  ex.emit(node, ex.text(name), scope.kind === 'type' ? 'method' : 'function', scope, {
-    sigEnd: node.childForFieldName('body'),
+  const body = node.childForFieldName('body');
+  const index = ex.emit(node, ex.text(name), scope.kind === 'type' ? 'method' : 'function', scope, {
+    sigEnd: body,
   });
+  // Items (functions, structs, impls…) declared in the body.
+  ex.walkBody(body, index);
 };
 
 /** `Store` out of `Store<K>`, `crate::a::Store`, `&'a Store`. */
@@ -52,6 +55,7 @@ const implItem: Handler = (node, ex, scope) => {
     parent: scope.parent,
     prefix: scope.prefix === '' ? type : `${scope.prefix}.${type}`,
     kind: 'type',
+    local: scope.local,
   });
 };
 
@@ -176,6 +180,20 @@ export const rustSpec: LanguageSpec = {
     extern_crate_declaration: externCrate,
   },
   passthrough: new Set(['ERROR', 'foreign_mod_item', 'declaration_list']),
+  bodyPassthrough: new Set([
+    'block',
+    'expression_statement',
+    'if_expression',
+    'else_clause',
+    'loop_expression',
+    'for_expression',
+    'while_expression',
+    'match_expression',
+    'match_block',
+    'match_arm',
+    'unsafe_block',
+  ]),
+  bodyHint: /\b(?:fn|struct|enum|impl|trait|union|mod)\b/g,
   comments: new Set(['line_comment', 'block_comment']),
   docSkip: new Set(['attribute_item']),
   // Only `///` and `/** */` document the item below; `//!` documents the enclosing module.

@@ -33,7 +33,7 @@ const classDecl: Handler = (node, ex, scope) => {
   if (keyword === 'extension') {
     if (body === null) return;
     const type = extendedTypeName(name, ex);
-    ex.walk(body, { parent: scope.parent, prefix: scope.prefix === '' ? type : `${scope.prefix}.${type}`, kind: 'type' });
+    ex.walk(body, { parent: scope.parent, prefix: scope.prefix === '' ? type : `${scope.prefix}.${type}`, kind: 'type', local: scope.local });
     return;
   }
   const index = ex.emit(node, ex.text(name), DECLARATION_KINDS[keyword] ?? 'class', scope, { sigEnd: body, sigMap });
@@ -51,18 +51,22 @@ const protocolDecl: Handler = (node, ex, scope) => {
 const functionDecl: Handler = (node, ex, scope) => {
   const name = node.childForFieldName('name');
   if (name === null) return;
-  ex.emit(node, ex.text(name), scope.kind === 'type' ? 'method' : 'function', scope, {
-    sigEnd: node.childForFieldName('body'),
-    sigMap,
-  });
+  const body = node.childForFieldName('body');
+  const index = ex.emit(node, ex.text(name), scope.kind === 'type' ? 'method' : 'function', scope, { sigEnd: body, sigMap });
+  // Local functions and types declared in the body.
+  ex.walkBody(body, index);
 };
 
 const initDecl: Handler = (node, ex, scope) => {
-  ex.emit(node, 'init', 'constructor', scope, { sigEnd: node.childForFieldName('body'), sigMap });
+  const body = node.childForFieldName('body');
+  const index = ex.emit(node, 'init', 'constructor', scope, { sigEnd: body, sigMap });
+  ex.walkBody(body, index);
 };
 
 /** `let`/`var`: properties in types; at top level UPPER_CASE `let`s are constants. */
 const propertyDecl: Handler = (node, ex, scope) => {
+  // Local `let`s and `var`s are not symbols.
+  if (scope.kind === 'function') return;
   const pattern = node.childForFieldName('name');
   if (pattern === null) return;
   const name = pattern.childForFieldName('bound_identifier') ?? pattern;
@@ -104,5 +108,18 @@ export const swiftSpec: LanguageSpec = {
     import_declaration: importDecl,
   },
   passthrough: new Set(['ERROR']),
+  bodyPassthrough: new Set([
+    'statements',
+    'if_statement',
+    'guard_statement',
+    'for_statement',
+    'while_statement',
+    'repeat_while_statement',
+    'do_statement',
+    'catch_block',
+    'switch_statement',
+    'switch_entry',
+  ]),
+  bodyHint: /\b(?:func|class|struct|enum|protocol|actor)\b/g,
   comments: new Set(['comment', 'multiline_comment']),
 };
