@@ -1,7 +1,5 @@
 import { Command } from 'commander';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { withContext, type CommonOptions } from '../context.js';
-import { createMcpServer } from '../../mcp/mcp-server.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { action, withCommonOptions } from './common.js';
 
@@ -10,6 +8,11 @@ export function serveCommand(): Command {
     .description('serve the MCP tools over stdio (for an agent to launch)')
     .action(
       action(async (options: CommonOptions) => {
+        // The MCP SDK is a third of the CLI's start-up time; only this command needs it.
+        const [{ StdioServerTransport }, { createMcpServer }] = await Promise.all([
+          import('@modelcontextprotocol/sdk/server/stdio.js'),
+          import('../../mcp/mcp-server.js'),
+        ]);
         await withContext(options, async (ctx) => {
           const server = createMcpServer({
             engine: ctx.engine(),

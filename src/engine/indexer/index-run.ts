@@ -182,6 +182,8 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   const progress = options.onProgress ?? (() => {});
   const quota = new QuotaGuard(lease.paths, options.quotaBytes ?? null);
   quota.check();
+  // Workers start (a V8 isolate and the tree-sitter runtime each) while the folder is walked.
+  parsePool.warm();
 
   progress({ phase: 'discovering', done: 0, total: 0 });
   const discovery = await discoverFiles(options.root, {
@@ -236,6 +238,9 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
           knownHash: old === undefined || old.language !== f.language ? null : old.hash,
         });
       }
+
+      // Only the grammars of languages present, loaded while stale rows are removed.
+      parsePool.warm([...new Set(tasks.map((t) => t.language))]);
 
       let removed = 0;
       for (const [relPath, old] of stored) {

@@ -2,7 +2,8 @@ import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { PctxError } from '../../errors.js';
 import { spawnWorker } from '../../util/spawn-worker.js';
-import type { ParseBatch, ParseBatchResult, WorkerInit } from './parse-protocol.js';
+import type { LanguageId } from '../../parse/types.js';
+import type { ParseBatch, ParseBatchResult, PreloadRequest, WorkerInit } from './parse-protocol.js';
 
 export interface ParsePoolOptions {
   /**
@@ -79,10 +80,33 @@ export class ParsePool {
     });
   }
 
+  /**
+   * Starts every worker that is not running and has each load the grammars of `languages`,
+   * so that neither the worker start nor the first grammar load waits for the first batch.
+   * Cheap when the workers are already up and the grammars loaded. Failures are not
+   * reported here: a batch that needs the grammar loads it again and reports the error.
+   */
+  warm(languages: readonly LanguageId[] = []): void {
+    if (this.closed) return;
+    for (let i = 0; i < this.slots.length; i++) {
+      let slot = this.slots[i];
+      if (!slot) {
+        slot = this.start(i);
+        this.idle(i, slot);
+      }
+      if (languages.length > 0) slot.worker.postMessage({ preload: [...languages] } satisfies PreloadRequest);
+    }
+  }
+
+  /**
+   * Rejects queued batches and tells every worker to stop. Does not wait for the threads to
+   * end: a worker's V8 may be finishing an optimising compile of a grammar, which cannot be
+   * interrupted and can take seconds (see cli/supervisor.ts).
+   */
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new PctxError('POOL_CLOSED'));
-    await Promise.all(this.slots.map((slot, i) => (slot ? this.stop(i) : undefined)));
+    for (let i = 0; i < this.slots.length; i++) void this.stop(i);
   }
 
   private dispatch(): void {

@@ -56,6 +56,11 @@ export type ParsedFile =
       vectors: Uint8Array | null;
     });
 
+/** Asks a worker to load grammars before the first batch that needs them arrives. No reply. */
+export interface PreloadRequest {
+  preload: LanguageId[];
+}
+
 export interface ParseBatchResult {
   batchId: number;
   files: ParsedFile[];

@@ -6,7 +6,7 @@ import { encodeVector } from '../../tenant/vector-codec.js';
 import { looksBinary } from '../binary.js';
 import { createHashingEmbedder } from '../embed/hashing-embedder.js';
 import { countLines, ftsText } from './derived-text.js';
-import type { ParseBatch, ParseBatchResult, ParsedFile, WorkerInit } from './parse-protocol.js';
+import type { ParseBatch, ParseBatchResult, ParsedFile, PreloadRequest, WorkerInit } from './parse-protocol.js';
 import { readInsideRoot } from './read-inside-root.js';
 
 /**
@@ -58,7 +58,13 @@ function parseOne(batch: ParseBatch, task: ParseBatch['files'][number]): ParsedF
   };
 }
 
-parentPort!.on('message', async (batch: ParseBatch) => {
+parentPort!.on('message', async (message: ParseBatch | PreloadRequest) => {
+  if ('preload' in message) {
+    // A failed load is retried, and reported, by the first batch of that language.
+    for (const language of message.preload) await parser.load(language).catch(() => {});
+    return;
+  }
+  const batch = message;
   const languages = new Set<LanguageId>(batch.files.map((f) => f.language));
   for (const language of languages) if (!parser.isLoaded(language)) await parser.load(language);
   const files: ParsedFile[] = [];
