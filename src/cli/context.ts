@@ -30,11 +30,22 @@ export function controlDbPath(dataDir: string): string {
   return path.join(dataDir, 'control.db');
 }
 
+/** How a command uses the engine, beyond its options. */
+export interface ContextSettings {
+  /**
+   * How semantic search reads HNSW files. A one-shot command asks one question, so it
+   * reads the few graph nodes the query visits (`file`); `serve` loads each tenant's graph
+   * once (`memory`).
+   * @default 'file'
+   */
+  vectorReads?: 'memory' | 'file';
+}
+
 /**
  * Opens the control plane (creating the data dir and the `local` tenant on first use),
  * resolves --tenant, runs `fn`, and closes everything, also on failure.
  */
-export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContext) => Promise<T>, settings: ContextSettings = {}): Promise<T> {
   const config = loadConfig(process.env, { dataDir: options.dataDir });
   fs.mkdirSync(config.dataDir, { recursive: true });
   const control = openControlDb(controlDbPath(config.dataDir));
@@ -48,6 +59,7 @@ export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContex
           ...(config.workers !== undefined ? { workers: config.workers } : {}),
           ...(config.maxFileBytes !== undefined ? { maxFileBytes: config.maxFileBytes } : {}),
           pool: {
+            vectorReads: settings.vectorReads ?? 'file',
             ...(config.poolMaxHandles !== undefined ? { maxHandles: config.poolMaxHandles } : {}),
             ...(config.poolMaxVectorIndexes !== undefined ? { maxVectorIndexes: config.poolMaxVectorIndexes } : {}),
           },

@@ -23,6 +23,13 @@ export interface VectorFileState {
   dimension: number;
   size: number;
   sha256: string;
+  /**
+   * Inode and mtime of the file as renamed into place. While they still match, the file is
+   * the one described here without hashing it (a new file, even a copy, has a new inode).
+   * Absent in states written before they were recorded: the SHA-256 decides then.
+   */
+  ino?: number;
+  mtimeMs?: number;
 }
 
 const KEYS = {

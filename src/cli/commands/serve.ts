@@ -29,7 +29,7 @@ export function serveCommand(): Command {
           process.stderr.write(`purecontext-mcp ${PACKAGE_VERSION}: serving tenant ${ctx.tenant.name} (${ctx.tenant.id}) over stdio, data in ${ctx.config.dataDir}\n`);
           await closed;
           await server.close();
-        });
+        }, { vectorReads: 'memory' });
       }),
     );
 }
