@@ -132,6 +132,18 @@ async function reembedTenant(db: TenantDb, tenantId: string, embedder: Embedding
   }
 }
 
+/** Every worker for a folder new to the tenant, one for a known folder, none for a missing one. */
+function workersToPrestart(db: TenantDb, tenantId: string, root: string, poolSize: number): number {
+  let real: string;
+  try {
+    real = fs.realpathSync(root);
+  } catch {
+    return 0; // discovery reports the missing folder
+  }
+  const known = db.prepare('SELECT 1 FROM repos WHERE tenant_id = ? AND root_path = ?').pluck().get(tenantId, real) !== undefined;
+  return known ? 1 : poolSize;
+}
+
 function readGoModule(rootReal: string): string | null {
   try {
     const text = fs.readFileSync(path.join(rootReal, 'go.mod'), 'utf8');
@@ -182,8 +194,10 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   const progress = options.onProgress ?? (() => {});
   const quota = new QuotaGuard(lease.paths, options.quotaBytes ?? null);
   quota.check();
-  // Workers start (a V8 isolate and the tree-sitter runtime each) while the folder is walked.
-  parsePool.warm();
+  // Workers start (a V8 isolate and the tree-sitter runtime each) while the folder is walked:
+  // all of them for a folder indexed for the first time, else one (a re-index may parse
+  // nothing; the others start once the work is known).
+  parsePool.warm([], workersToPrestart(lease.db, lease.tenantId, options.root, parsePool.size));
 
   progress({ phase: 'discovering', done: 0, total: 0 });
   const discovery = await discoverFiles(options.root, {
@@ -240,7 +254,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       }
 
       // Only the grammars of languages present, loaded while stale rows are removed.
-      parsePool.warm([...new Set(tasks.map((t) => t.language))]);
+      if (tasks.length > 0) parsePool.warm([...new Set(tasks.map((t) => t.language))], Math.ceil(tasks.length / BATCH_MAX_FILES));
 
       let removed = 0;
       for (const [relPath, old] of stored) {

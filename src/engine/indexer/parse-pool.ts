@@ -81,14 +81,14 @@ export class ParsePool {
   }
 
   /**
-   * Starts every worker that is not running and has each load the grammars of `languages`,
-   * so that neither the worker start nor the first grammar load waits for the first batch.
-   * Cheap when the workers are already up and the grammars loaded. Failures are not
+   * Starts the first `workers` workers if they are not running and has them load the
+   * grammars of `languages`, so that neither a worker start nor a grammar load waits for
+   * the first batch. Cheap when they are already up with those grammars. Failures are not
    * reported here: a batch that needs the grammar loads it again and reports the error.
    */
-  warm(languages: readonly LanguageId[] = []): void {
+  warm(languages: readonly LanguageId[] = [], workers: number = this.size): void {
     if (this.closed) return;
-    for (let i = 0; i < this.slots.length; i++) {
+    for (let i = 0; i < Math.min(workers, this.slots.length); i++) {
       let slot = this.slots[i];
       if (!slot) {
         slot = this.start(i);
