@@ -7,7 +7,7 @@ import type { ImportKind, LanguageId } from '../../parse/types.js';
 import { openTenantDb, type TenantDb } from '../../tenant/tenant-db.js';
 import type { TenantLease } from '../../tenant/tenant-pool.js';
 import { QuotaGuard } from '../../tenant/quota.js';
-import { encodeVector } from '../../tenant/vector-codec.js';
+import { encodeVector, encodeVectorInto } from '../../tenant/vector-codec.js';
 import { runVectorBuild } from '../../tenant/vector-index.js';
 import type { VectorBuildMode } from '../../tenant/vector-build.js';
 import { bumpEmbeddingsGeneration, readEmbeddingsMeta } from '../../tenant/vector-state.js';
@@ -278,7 +278,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
           let at = 0;
           for (const f of needAsync) {
             const out = new Uint8Array(f.symbols.length * recordBytes);
-            for (let i = 0; i < f.symbols.length; i++) out.set(encodeVector(vectors[at++]!), i * recordBytes);
+            for (let i = 0; i < f.symbols.length; i++) encodeVectorInto(vectors[at++]!, out, i * recordBytes);
             f.vectors = out;
           }
         }

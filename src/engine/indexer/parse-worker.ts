@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CodeParser } from '../../parse/code-parser.js';
 import type { LanguageId } from '../../parse/types.js';
-import { encodeVector } from '../../tenant/vector-codec.js';
+import { encodeVectorInto } from '../../tenant/vector-codec.js';
 import { looksBinary } from '../binary.js';
 import { createHashingEmbedder } from '../embed/hashing-embedder.js';
 import { countLines, ftsText } from './derived-text.js';
@@ -39,7 +39,7 @@ function parseOne(batch: ParseBatch, task: ParseBatch['files'][number]): ParsedF
   if (embedder) {
     vectors = new Uint8Array(result.symbols.length * recordBytes);
     const embedded = embedder.embedSymbolsSync(result.symbols);
-    for (let i = 0; i < embedded.length; i++) vectors.set(encodeVector(embedded[i]!), i * recordBytes);
+    for (let i = 0; i < embedded.length; i++) encodeVectorInto(embedded[i]!, vectors, i * recordBytes);
   }
   return {
     relPath: task.relPath,
