@@ -2,8 +2,11 @@ import path from 'node:path';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { TenantDbPool, type TenantPoolOptions } from '../tenant/tenant-pool.js';
 import { VectorIndex, runVectorBuild } from '../tenant/vector-index.js';
-import { HASHING_EMBEDDER_ID } from './embed/hashing-embedder.js';
+import type { VectorBuildResult } from '../tenant/vector-build.js';
+import type { TenantLease } from '../tenant/tenant-pool.js';
+import { embeddingsPending } from '../tenant/vector-state.js';
 import type { EmbeddingProvider } from './embed/provider.js';
+import { completeEmbeddings, defersEmbeddings } from './indexer/deferred-embeddings.js';
 import { indexFolder, type IndexFolderOptions, type IndexResult } from './indexer/index-run.js';
 import { ParsePool } from './indexer/parse-pool.js';
 import {
@@ -64,8 +67,6 @@ export class Engine {
     this.embedder = options.embedder;
     this.parsePool = new ParsePool({
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
-      // The hashing embedder is rebuilt inside each worker; remote providers embed on this thread.
-      init: { syncEmbedding: this.embedder.id === HASHING_EMBEDDER_ID ? { dimension: this.embedder.dimension } : null },
     });
     this.maxFileBytes = options.maxFileBytes;
     this.now = options.now ?? (() => new Date());
@@ -107,6 +108,7 @@ export class Engine {
         return { query: params.query, mode: params.mode, results: toHits(keywordSearch(lease.db, tenantId, params)) };
       }
       const [queryVector] = await this.embedder.embed([params.query]);
+      await this.completeEmbeddings(tenantId, lease);
       const vectors: VectorIndex = await lease.vectors();
       const semantic = semanticSearch(lease.db, tenantId, params, vectors, queryVector!, params.mode === 'hybrid' ? params.limit * 3 : params.limit);
       if (params.mode === 'semantic') return { query: params.query, mode: params.mode, results: toHits(semantic) };
@@ -152,13 +154,33 @@ export class Engine {
   }
 
   /**
+   * Brings the tenant's vector file up to date now: the vectors an index run left to be
+   * made first, then the HNSW file. What `index --vectors now` and benchmarks call.
+   */
+  async buildVectors(tenantId: string): Promise<VectorBuildResult> {
+    return this.pool.withTenant(tenantId, async (lease) => {
+      await this.completeEmbeddings(tenantId, lease);
+      const built = await runVectorBuild(lease.paths);
+      if (built.mode !== 'unchanged') this.pool.invalidateVectors(tenantId);
+      return built;
+    });
+  }
+
+  /** Makes the vectors an index run deferred; serialized with index runs of the tenant. */
+  private async completeEmbeddings(tenantId: string, lease: TenantLease): Promise<void> {
+    if (!defersEmbeddings(this.embedder) || !embeddingsPending(lease.db)) return;
+    await this.indexLocks.run(tenantId, () => completeEmbeddings(lease.paths, lease.db, this.embedder));
+  }
+
+  /**
    * Brings the tenant's vector file up to date after the caller returned. Holds a lease
    * meanwhile, so a tenant delete waits for it; failures are reported as process
    * warnings (the next semantic query retries the build).
    */
   private syncVectorsInBackground(tenantId: string): void {
     const lease = this.pool.acquire(tenantId);
-    const job = runVectorBuild(lease.paths)
+    const job = this.completeEmbeddings(tenantId, lease)
+      .then(() => runVectorBuild(lease.paths))
       .then((built) => {
         if (built.mode !== 'unchanged') this.pool.invalidateVectors(tenantId);
       })

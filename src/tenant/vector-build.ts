@@ -4,7 +4,8 @@ import { commitTempFile, sha256File, tempPathFor } from '../util/atomic-file.js'
 import { openTenantDb } from './tenant-db.js';
 import type { TenantPaths } from './tenant-paths.js';
 import { decodeVector } from './vector-codec.js';
-import { readEmbeddingsMeta, readVectorFileState, writeVectorFileState, type VectorFileState } from './vector-state.js';
+import { PctxError } from '../errors.js';
+import { embeddingsPending, readEmbeddingsMeta, readVectorFileState, writeVectorFileState, type VectorFileState } from './vector-state.js';
 
 export interface VectorBuildOptions {
   /** HNSW graph degree. @default 16 */
@@ -68,6 +69,10 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
     let snapshot: { generation: number; dimension: number | null; ids: number[]; previous: VectorFileState | null };
     try {
       const meta = readEmbeddingsMeta(db);
+      // A file built now would record this generation without the vectors still to come.
+      if (embeddingsPending(db)) {
+        throw new PctxError('INTERNAL', { reason: `tenant ${paths.tenantId}: vectors requested before the pending embeddings were completed` });
+      }
       snapshot = {
         generation: meta.generation,
         dimension: meta.dimension,

@@ -10,9 +10,10 @@ import { QuotaGuard } from '../../tenant/quota.js';
 import { encodeVector, encodeVectorInto } from '../../tenant/vector-codec.js';
 import { runVectorBuild } from '../../tenant/vector-index.js';
 import type { VectorBuildMode } from '../../tenant/vector-build.js';
-import { bumpEmbeddingsGeneration, readEmbeddingsMeta } from '../../tenant/vector-state.js';
+import { bumpEmbeddingsGeneration, markEmbeddingsPending, readEmbeddingsMeta } from '../../tenant/vector-state.js';
 import { discoverFiles } from '../discovery.js';
 import type { EmbeddingProvider } from '../embed/provider.js';
+import { completeEmbeddings, defersEmbeddings } from './deferred-embeddings.js';
 import { IndexWriter, repoSlug, type RepoRow, type StoredFile } from './index-writer.js';
 import type { ParsePool } from './parse-pool.js';
 import type { ParseBatch, ParsedFile, ParseFileTask } from './parse-protocol.js';
@@ -215,6 +216,9 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   const pageCount = db.prepare('PRAGMA page_count').pluck();
   const checkQuota = () => quota.check((pageCount.get() as number) * pageSize);
   let embeddingsChanged = false;
+  // A local embedder's vectors are made when first needed (deferred-embeddings.ts).
+  const deferEmbeddings = defersEmbeddings(embedder);
+  let embeddingsDeferred = false;
   let result: Omit<IndexResult, 'durationMs' | 'phasesMs' | 'vectors'>;
   let parsedAt = 0;
   let committedAt = 0;
@@ -228,8 +232,13 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       // Vectors of different embedders are not comparable: every repository of the tenant
       // is re-embedded from its stored symbol fields (no re-parse needed), in this run.
       if (meta.provider !== null && (meta.provider !== embedder.id || meta.dimension !== embedder.dimension)) {
-        progress({ phase: 'embedding', done: 0, total: 0 });
-        if ((await reembedTenant(db, lease.tenantId, embedder, options.signal)) > 0) embeddingsChanged = true;
+        if (deferEmbeddings) {
+          if (db.prepare('DELETE FROM embeddings WHERE tenant_id = ?').run(lease.tenantId).changes > 0) embeddingsChanged = true;
+          embeddingsDeferred = true;
+        } else {
+          progress({ phase: 'embedding', done: 0, total: 0 });
+          if ((await reembedTenant(db, lease.tenantId, embedder, options.signal)) > 0) embeddingsChanged = true;
+        }
       }
 
       const tasks: ParseFileTask[] = [];
@@ -272,7 +281,9 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       const recordBytes = 4 + embedder.dimension;
 
       const writeParsed = async (files: ParsedFile[]) => {
-        const needAsync = files.filter((f): f is Extract<ParsedFile, { status: 'parsed' }> => f.status === 'parsed' && f.vectors === null && f.symbols.length > 0);
+        const needAsync = deferEmbeddings
+          ? []
+          : files.filter((f): f is Extract<ParsedFile, { status: 'parsed' }> => f.status === 'parsed' && f.vectors === null && f.symbols.length > 0);
         if (needAsync.length > 0) {
           const vectors = await embedder.embedSymbols(needAsync.flatMap((f) => f.symbols), options.signal);
           let at = 0;
@@ -306,7 +317,10 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
           const fileId = writer.writeFile(repo.id, old?.id, f);
           writer.writeSymbols(repo, fileId, f.relPath, f.language, f.symbols, f.fts, f.vectors, recordBytes);
           writer.writeImports(repo.id, fileId, f.imports);
-          if (f.symbols.length > 0) embeddingsChanged = true;
+          if (f.symbols.length > 0) {
+            embeddingsChanged = true;
+            if (f.vectors === null) embeddingsDeferred = true;
+          }
           changedFileIds.add(fileId);
           indexed++;
           symbolsIndexed += f.symbols.length;
@@ -365,6 +379,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       progress({ phase: 'committing', done: 0, total: 0 });
       const counts = writer.finishRepo(repo.id);
       if (embeddingsChanged) bumpEmbeddingsGeneration(db, embedder.id, embedder.dimension);
+      if (embeddingsDeferred) markEmbeddingsPending(db);
       checkQuota();
       db.exec('COMMIT');
       committedAt = performance.now();
@@ -400,8 +415,10 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   const vectorMode = options.vectors ?? 'wait';
   if (vectorMode === 'wait') {
     progress({ phase: 'vectors', done: 0, total: 0 });
+    const vectorsStarted = performance.now();
+    await completeEmbeddings(lease.paths, lease.db, embedder);
     const built = await runVectorBuild(lease.paths);
-    vectorsMs = built.durationMs;
+    vectorsMs = performance.now() - vectorsStarted;
     vectors = { mode: built.mode, count: built.state?.live ?? 0 };
     if (built.mode !== 'unchanged') ctx.onVectorsChanged?.();
   } else if (vectorMode === 'background' && embeddingsChanged) {

@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { PctxError } from '../../errors.js';
 import { spawnWorker } from '../../util/spawn-worker.js';
 import type { LanguageId } from '../../parse/types.js';
-import type { ParseBatch, ParseBatchResult, PreloadRequest, WorkerInit } from './parse-protocol.js';
+import type { ParseBatch, ParseBatchResult, PreloadRequest } from './parse-protocol.js';
 
 export interface ParsePoolOptions {
   /**
@@ -11,7 +11,6 @@ export interface ParsePoolOptions {
    * @default os.availableParallelism()
    */
   workers?: number;
-  init: WorkerInit;
   /**
    * Terminate workers idle this long (ms). Idle workers are unref'd and never keep the
    * process alive.
@@ -37,7 +36,6 @@ const PIPELINE_DEPTH = 2;
  */
 export class ParsePool {
   readonly size: number;
-  private readonly init: WorkerInit;
   private readonly idleMs: number;
   private readonly slots: (Slot | null)[];
   private readonly queue: { batch: ParseBatch; resolve: (r: ParseBatchResult) => void; reject: (e: Error) => void }[] = [];
@@ -49,7 +47,6 @@ export class ParsePool {
       throw new PctxError('INVALID_CONFIG', { option: 'workers', reason: 'must be an integer from 1 to 64' });
     }
     this.size = workers;
-    this.init = options.init;
     this.idleMs = options.idleMs ?? 30_000;
     this.slots = new Array<Slot | null>(workers).fill(null);
   }
@@ -132,7 +129,7 @@ export class ParsePool {
   }
 
   private start(i: number): Slot {
-    const worker = spawnWorker(import.meta.url, './parse-worker', { workerData: this.init });
+    const worker = spawnWorker(import.meta.url, './parse-worker');
     const slot: Slot = { worker, inFlight: new Map(), idleTimer: undefined };
     this.slots[i] = slot;
     worker.on('message', (result: ParseBatchResult) => {
