@@ -4,7 +4,7 @@ import { TenantDbPool, type TenantPoolOptions } from '../tenant/tenant-pool.js';
 import { VectorIndex, runVectorBuild } from '../tenant/vector-index.js';
 import type { VectorBuildResult } from '../tenant/vector-build.js';
 import type { TenantLease } from '../tenant/tenant-pool.js';
-import { embeddingsPending } from '../tenant/vector-state.js';
+import { embeddingsPending, readEmbeddingsMeta } from '../tenant/vector-state.js';
 import type { EmbeddingProvider } from './embed/provider.js';
 import { completeEmbeddings, defersEmbeddings } from './indexer/deferred-embeddings.js';
 import { indexFolder, type IndexFolderOptions, type IndexResult } from './indexer/index-run.js';
@@ -166,9 +166,15 @@ export class Engine {
     });
   }
 
-  /** Makes the vectors an index run deferred; serialized with index runs of the tenant. */
+  /**
+   * Makes the vectors an index run deferred; serialized with index runs of the tenant.
+   * Only with the embedder that indexed them: vectors of two embedders are not comparable
+   * (the next index run re-embeds the tenant when the embedder changed).
+   */
   private async completeEmbeddings(tenantId: string, lease: TenantLease): Promise<void> {
-    if (!defersEmbeddings(this.embedder) || !embeddingsPending(lease.db)) return;
+    if (!embeddingsPending(lease.db) || !defersEmbeddings(this.embedder)) return;
+    const stored = readEmbeddingsMeta(lease.db);
+    if (stored.provider !== this.embedder.id || stored.dimension !== this.embedder.dimension) return;
     await this.indexLocks.run(tenantId, () => completeEmbeddings(lease.paths, lease.db, this.embedder));
   }
 

@@ -10,7 +10,7 @@ import { QuotaGuard } from '../../tenant/quota.js';
 import { encodeVector, encodeVectorInto } from '../../tenant/vector-codec.js';
 import { runVectorBuild } from '../../tenant/vector-index.js';
 import type { VectorBuildMode } from '../../tenant/vector-build.js';
-import { bumpEmbeddingsGeneration, markEmbeddingsPending, readEmbeddingsMeta } from '../../tenant/vector-state.js';
+import { bumpEmbeddingsGeneration, clearEmbeddingsPending, markEmbeddingsPending, readEmbeddingsMeta } from '../../tenant/vector-state.js';
 import { discoverFiles } from '../discovery.js';
 import type { EmbeddingProvider } from '../embed/provider.js';
 import { completeEmbeddings, defersEmbeddings } from './deferred-embeddings.js';
@@ -238,6 +238,8 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
         } else {
           progress({ phase: 'embedding', done: 0, total: 0 });
           if ((await reembedTenant(db, lease.tenantId, embedder, options.signal)) > 0) embeddingsChanged = true;
+          // Every symbol has its vector now, including any a local embedder had left pending.
+          clearEmbeddingsPending(db);
         }
       }
 
