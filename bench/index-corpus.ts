@@ -2,6 +2,7 @@
  * Index throughput on real source trees, against tree-sitter itself as the baseline.
  *
  *   npm run bench:index [-- --corpus stdlib|npm|python-all|all|a,b] [--trials 3] [--workers N] [--baseline-passes 2]
+ *                       [--cli-trials 3] [--baseline-dist <other build's dist>] [--only engine|cli]
  *
  * Per corpus, in one process:
  * 1. Baseline: the same files (found by the product's own discovery, read into memory
@@ -9,8 +10,13 @@
  *    (parse + symbol extraction). The ideal 2-thread ceiling is twice the raw rate.
  * 2. PureContext: Engine.indexFolder with `vectors: 'skip'` into a fresh tenant, once per
  *    trial (first trial = first run after the parse workers started; the rest = steady
- *    state), then the HNSW build of that tenant timed on its own (runVectorBuild).
+ *    state), then the vectors of that tenant timed on their own (Engine.buildVectors: the
+ *    embeddings the run deferred, then the HNSW build).
  * 3. Re-index of the unchanged tree, as a ratio of the steady first index.
+ * 4. The whole command as a user runs it: `node dist/cli/main.js index <root> --json`
+ *    timed from spawn to exit (start-up, workers, grammars, vectors and process exit
+ *    included), in a fresh data folder each time, over the single-thread parse time of
+ *    step 1. With `--baseline-dist`, another build (say main's) runs in turns with this one.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,8 +30,8 @@ import type { LanguageId } from '../src/parse/types.js';
 import { discoverFiles } from '../src/engine/discovery.js';
 import { DEFAULT_MAX_FILE_BYTES, type IndexResult } from '../src/engine/indexer/index-run.js';
 import { PctxError } from '../src/errors.js';
-import { runVectorBuild } from '../src/tenant/vector-index.js';
 import { intOption } from './lib/args.js';
+import { timeCliVariants, type CliVariant, type CliVariantResult } from './lib/cli-runs.js';
 import { CORPUS_NAMES, parseCorpusList, resolveCorpus, type Corpus } from './lib/corpora.js';
 import { benchEngine } from './lib/engine.js';
 import { describeMachine, loadAvg, machineInfo } from './lib/machine.js';
@@ -34,13 +40,16 @@ import { median, r, ratio } from './lib/stats.js';
 import { printTable } from './lib/table.js';
 import { tempDir } from './lib/temp.js';
 
-const USAGE = `usage: npm run bench:index -- [--corpus ${CORPUS_NAMES.join('|')}|all|a,b] [--trials N] [--workers N] [--baseline-passes N]`;
+const USAGE = `usage: npm run bench:index -- [--corpus ${CORPUS_NAMES.join('|')}|all|a,b] [--trials N] [--workers N] [--baseline-passes N] [--cli-trials N] [--baseline-dist DIR] [--only engine|cli]`;
 const { values: args } = parseArgs({
   options: {
     corpus: { type: 'string' },
     trials: { type: 'string' },
     workers: { type: 'string' },
     'baseline-passes': { type: 'string' },
+    'cli-trials': { type: 'string' },
+    'baseline-dist': { type: 'string' },
+    only: { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -52,6 +61,12 @@ const corpora = parseCorpusList(args.corpus, ['stdlib', 'npm']);
 const trials = intOption(args.trials, 'trials', 3);
 const workers = intOption(args.workers, 'workers', os.availableParallelism());
 const baselinePasses = intOption(args['baseline-passes'], 'baseline-passes', 2);
+const cliTrials = intOption(args['cli-trials'], 'cli-trials', 3);
+if (args.only !== undefined && args.only !== 'engine' && args.only !== 'cli') throw new Error('--only: engine or cli');
+const runEngine = args.only !== 'cli';
+const runCli = args.only !== 'engine';
+const PRODUCT_DIST = path.resolve(import.meta.dirname, '../dist');
+const baselineDist = args['baseline-dist'] === undefined ? null : path.resolve(args['baseline-dist']);
 /** Targets from the issue: ≥1,000 files/s; a no-op re-index ≤5% of the first run. */
 const TARGET_FILES_PER_S = 1000;
 const TARGET_REINDEX_RATIO = 0.05;
@@ -164,6 +179,19 @@ function warmupTree(dir: string, languages: LanguageId[]): string {
   return dir;
 }
 
+/**
+ * The whole `index` command, as a user runs it with defaults, in turns with the same
+ * command asking for vectors before it returns and, if given, another build's command.
+ */
+async function benchCli(corpus: Corpus): Promise<CliVariantResult[]> {
+  const variants: CliVariant[] = [
+    { label: 'this build: index (defaults)', dist: PRODUCT_DIST, args: [] },
+    { label: 'this build: index --vectors now', dist: PRODUCT_DIST, args: ['--vectors', 'now'] },
+  ];
+  if (baselineDist !== null) variants.push({ label: `baseline build: index (defaults)`, dist: baselineDist, args: [] });
+  return timeCliVariants(variants, corpus.root, corpus.exclude, cliTrials, (line) => process.stderr.write(`${line}\n`));
+}
+
 async function benchCorpus(corpus: Corpus) {
   process.stderr.write(`\n[index] ${corpus.name}: ${corpus.root}${corpus.exclude.length ? ` (exclude ${corpus.exclude.join(', ')})` : ''}\n`);
   const loaded = await loadCorpus(corpus);
@@ -171,6 +199,10 @@ async function benchCorpus(corpus: Corpus) {
   process.stderr.write(`[index] ${files.length} files, ${(bytes / MB).toFixed(1)} MB; baseline parse...\n`);
   const base = await baseline(files, bytes);
   const ceilingFilesPerS = base.rawParse.filesPerS * 2;
+  const baselineOut = { ...base, ceiling2Threads: { filesPerS: ceilingFilesPerS, mbPerS: r(base.rawParse.mbPerS * 2) } };
+  const corpusOut = { ...corpus, files: files.length, bytes, discoverMs: r(loaded.discoverMs), skippedByDiscovery: loaded.skipped };
+  const cli = runCli ? await benchCli(corpus) : null;
+  if (!runEngine) return { corpus: corpusOut, workers, bootMs: null, baseline: baselineOut, cli, trials: null, summary: null };
 
   const tmp = tempDir(`index-${corpus.name}`);
   const engine = benchEngine(path.join(tmp.path, 'data'), workers);
@@ -194,7 +226,7 @@ async function benchCorpus(corpus: Corpus) {
       const elu = performance.eventLoopUtilization(elu0);
       const cpu = process.cpuUsage(cpu0);
       started = performance.now();
-      const built = await runVectorBuild(engine.pool.paths(tenant));
+      const built = await engine.buildVectors(tenant);
       const vectorsWallMs = performance.now() - started;
       results.push({
         trial: t,
@@ -243,10 +275,11 @@ async function benchCorpus(corpus: Corpus) {
   const steadyCombined = rate(steadyIndex.ms + steadyVectorsMs, first.files, first.bytes, first.symbols);
   const reindexRatio = reindex!.medianMs / steadyIndex.ms;
   return {
-    corpus: { ...corpus, files: files.length, bytes, discoverMs: r(loaded.discoverMs), skippedByDiscovery: loaded.skipped },
+    corpus: corpusOut,
     workers,
     bootMs: r(bootMs),
-    baseline: { ...base, ceiling2Threads: { filesPerS: ceilingFilesPerS, mbPerS: r(base.rawParse.mbPerS * 2) } },
+    baseline: baselineOut,
+    cli,
     trials: results,
     summary: {
       firstRun: first.index,
@@ -266,8 +299,28 @@ async function benchCorpus(corpus: Corpus) {
 
 type CorpusResult = Awaited<ReturnType<typeof benchCorpus>>;
 
+function reportCli(res: CorpusResult): void {
+  const { corpus, baseline: base, cli } = res;
+  if (cli === null) return;
+  const parseMs = base.rawParse.ms;
+  printTable(
+    `Index ${corpus.name}: the whole command, spawn to exit (median of ${cliTrials}), over the single-thread tree-sitter parse of the same files (${parseMs} ms)`,
+    ['command', 'result printed ms', 'process exit ms', 'exit / 1-thread parse', 'vectors'],
+    cli.map((v) => [v.label, v.medianOutputMs, v.medianExitMs, ratio(v.medianExitMs, parseMs), JSON.stringify(v.runs[0]?.vectors ?? null)]),
+  );
+  const product = cli[0]!;
+  const baselineRun = cli.find((v) => v.dist === baselineDist);
+  process.stdout.write(
+    `\ntarget: index ≤1.0× the single-thread parse — ${product.medianExitMs / parseMs <= 1 ? 'met' : 'not met'} (${ratio(product.medianExitMs, parseMs)})` +
+      (baselineRun ? ` · baseline ${ratio(baselineRun.medianExitMs, parseMs)} · this build / baseline ${ratio(product.medianExitMs, baselineRun.medianExitMs)}` : '') +
+      '\n',
+  );
+}
+
 function report(res: CorpusResult): void {
+  reportCli(res);
   const { corpus, baseline: base, summary: s } = res;
+  if (s === null || res.trials === null) return;
   const vsCeiling = (filesPerS: number) => ratio(filesPerS, base.ceiling2Threads.filesPerS);
   printTable(
     `Index ${corpus.name}: ${corpus.files.toLocaleString('en-US')} files, ${(corpus.bytes / MB).toFixed(1)} MB, ${base.symbols.toLocaleString('en-US')} symbols — ${res.workers} parse workers`,
@@ -278,7 +331,7 @@ function report(res: CorpusResult): void {
       ['ceiling: tree-sitter parse only × 2 threads (ideal)', r(base.rawParse.ms / 2), base.ceiling2Threads.filesPerS, base.ceiling2Threads.mbPerS, null, '1×'],
       ['PureContext index, first run after worker start', s.firstRun.ms, s.firstRun.filesPerS, s.firstRun.mbPerS, s.firstRun.symbolsPerS, vsCeiling(s.firstRun.filesPerS)],
       ['PureContext index, steady (median of later trials)', s.steady.ms, s.steady.filesPerS, s.steady.mbPerS, s.steady.symbolsPerS, vsCeiling(s.steady.filesPerS)],
-      ['PureContext HNSW vector build (alone)', s.steadyVectorsMs, null, null, r((base.symbols / s.steadyVectorsMs) * 1000), null],
+      ['PureContext vectors: embed + HNSW build (alone)', s.steadyVectorsMs, null, null, r((base.symbols / s.steadyVectorsMs) * 1000), null],
       ['PureContext index + vectors', s.steadyCombined.ms, s.steadyCombined.filesPerS, s.steadyCombined.mbPerS, s.steadyCombined.symbolsPerS, vsCeiling(s.steadyCombined.filesPerS)],
       [`re-index unchanged tree (${(s.reindex.ratio * 100).toFixed(1)}% of the steady first index; target ≤${TARGET_REINDEX_RATIO * 100}%)`, s.reindex.medianMs, null, null, null, null],
       ['re-index unchanged, vectors: wait (checks the HNSW file)', s.reindex.withVectorCheckMs, null, null, null, null],
@@ -303,5 +356,5 @@ for (const name of corpora) {
   report(res);
   out.push(res);
 }
-const file = writeResults('index', machine, { args: { corpora, trials, workers, baselinePasses }, loadAvgAtEnd: loadAvg(), corpora: out });
+const file = writeResults('index', machine, { args: { corpora, trials, workers, baselinePasses, cliTrials, baselineDist, only: args.only ?? null }, loadAvgAtEnd: loadAvg(), corpora: out });
 process.stdout.write(`\nraw results: ${path.relative(process.cwd(), file)} · load average at end ${loadAvg().join(' ')}\n`);

@@ -28,7 +28,7 @@ import { languageForPath } from '../src/parse/languages.js';
 import type { LanguageId } from '../src/parse/types.js';
 import { openTenantDb } from '../src/tenant/tenant-db.js';
 import { tenantPaths } from '../src/tenant/tenant-paths.js';
-import { encodeVector } from '../src/tenant/vector-codec.js';
+import { encodeVectorInto } from '../src/tenant/vector-codec.js';
 import { CORPUS_NAMES, parseCorpusList, resolveCorpus, type Corpus } from './lib/corpora.js';
 import { BENCH_EMBEDDING } from './lib/engine.js';
 import { describeMachine, loadAvg, machineInfo } from './lib/machine.js';
@@ -90,7 +90,7 @@ async function stagesOf(corpus: Corpus) {
     const embedded = embedder.embedSymbolsSync(result.symbols);
     lap('embed (hash)');
     const vectors = new Uint8Array(result.symbols.length * recordBytes);
-    for (let i = 0; i < embedded.length; i++) vectors.set(encodeVector(embedded[i]!), i * recordBytes);
+    for (let i = 0; i < embedded.length; i++) encodeVectorInto(embedded[i]!, vectors, i * recordBytes);
     lap('encode vectors');
     const message: Extract<ParsedFile, { status: 'parsed' }> = {
       relPath: f.relPath,

@@ -78,13 +78,24 @@ function reportRepairs(report: ReconcileReport): void {
   for (const line of lines) process.stderr.write(style('dim', `note: ${line}\n`, process.stderr));
 }
 
+/** How a command uses the engine, beyond its options. */
+export interface ContextSettings {
+  /**
+   * How semantic search reads HNSW files. A one-shot command asks one question, so it
+   * reads the few graph nodes the query visits (`file`); `serve` loads each tenant's graph
+   * once (`memory`).
+   * @default 'file'
+   */
+  vectorReads?: 'memory' | 'file';
+}
+
 /**
  * Opens the control plane (creating the data dir and the `local` tenant on first use),
  * resolves --tenant, runs `fn`, and closes everything, also on failure.
  */
-export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContext) => Promise<T>, mode: ContextMode = {}): Promise<T> {
+export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContext) => Promise<T>, settings: ContextMode & ContextSettings = {}): Promise<T> {
   const config = loadConfig(process.env, { dataDir: options.dataDir });
-  if (mode.readOnly && !fs.existsSync(controlDbPath(config.dataDir))) throw new PctxError('NOTHING_INDEXED', { dataDir: config.dataDir });
+  if (settings.readOnly && !fs.existsSync(controlDbPath(config.dataDir))) throw new PctxError('NOTHING_INDEXED', { dataDir: config.dataDir });
   prepareDataDir(config.dataDir);
   const control = openControlDb(controlDbPath(config.dataDir));
   let engine: Engine | undefined;
@@ -98,6 +109,7 @@ export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContex
           ...(config.maxFileBytes !== undefined ? { maxFileBytes: config.maxFileBytes } : {}),
           pool: {
             tenantGuard: tenantGuard(control),
+            vectorReads: settings.vectorReads ?? 'file',
             ...(config.poolMaxHandles !== undefined ? { maxHandles: config.poolMaxHandles } : {}),
             ...(config.poolMaxVectorIndexes !== undefined ? { maxVectorIndexes: config.poolMaxVectorIndexes } : {}),
           },

@@ -5,8 +5,11 @@ import { removeUpload } from '../tenant/uploads.js';
 import { isRepoName } from '../repo-name.js';
 import { VectorIndex, runVectorBuild } from '../tenant/vector-index.js';
 import { normalizeAllowedRoots, resolveTenantIndexRoot } from './allowed-roots.js';
-import { HASHING_EMBEDDER_ID } from './embed/hashing-embedder.js';
+import type { VectorBuildResult } from '../tenant/vector-build.js';
+import type { TenantLease } from '../tenant/tenant-pool.js';
+import { embeddingsPending, readEmbeddingsMeta } from '../tenant/vector-state.js';
 import type { EmbeddingProvider } from './embed/provider.js';
+import { completeEmbeddings, defersEmbeddings } from './indexer/deferred-embeddings.js';
 import { indexFolder, type IndexFolderOptions, type IndexResult } from './indexer/index-run.js';
 import { ParsePool } from './indexer/parse-pool.js';
 import { retryWhileLocked } from './indexer/write-lock.js';
@@ -83,8 +86,6 @@ export class Engine {
     this.embedder = options.embedder;
     this.parsePool = new ParsePool({
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
-      // The hashing embedder is rebuilt inside each worker; remote providers embed on this thread.
-      init: { syncEmbedding: this.embedder.id === HASHING_EMBEDDER_ID ? { dimension: this.embedder.dimension } : null },
     });
     this.maxFileBytes = options.maxFileBytes;
     this.now = options.now ?? (() => new Date());
@@ -148,6 +149,7 @@ export class Engine {
         return { query: params.query, mode: params.mode, results: toHits(keywordSearch(lease.db, tenantId, params)) };
       }
       const [queryVector] = await this.embedder.embed([params.query]);
+      await this.completeEmbeddings(tenantId, lease);
       const vectors: VectorIndex = await lease.vectors();
       const semantic = semanticSearch(lease.db, tenantId, params, vectors, queryVector!, params.mode === 'hybrid' ? params.limit * 3 : params.limit);
       if (params.mode === 'semantic') return { query: params.query, mode: params.mode, results: toHits(semantic) };
@@ -205,6 +207,31 @@ export class Engine {
   }
 
   /**
+   * Brings the tenant's vector file up to date now: the vectors an index run left to be
+   * made first, then the HNSW file. What `index --vectors now` and benchmarks call.
+   */
+  async buildVectors(tenantId: string): Promise<VectorBuildResult> {
+    return this.pool.withTenant(tenantId, async (lease) => {
+      await this.completeEmbeddings(tenantId, lease);
+      const built = await runVectorBuild(lease.paths);
+      if (built.mode !== 'unchanged') this.pool.invalidateVectors(tenantId);
+      return built;
+    });
+  }
+
+  /**
+   * Makes the vectors an index run deferred; serialized with index runs of the tenant.
+   * Only with the embedder that indexed them: vectors of two embedders are not comparable
+   * (the next index run re-embeds the tenant when the embedder changed).
+   */
+  private async completeEmbeddings(tenantId: string, lease: TenantLease): Promise<void> {
+    if (!embeddingsPending(lease.db) || !defersEmbeddings(this.embedder)) return;
+    const stored = readEmbeddingsMeta(lease.db);
+    if (stored.provider !== this.embedder.id || stored.dimension !== this.embedder.dimension) return;
+    await this.indexLocks.run(tenantId, () => completeEmbeddings(lease.paths, lease.db, this.embedder));
+  }
+
+  /**
    * Brings the tenant's vector file up to date after the caller returned. Holds a lease
    * meanwhile, so a tenant delete waits for it; failures are reported as process
    * warnings (the next semantic query retries the build).
@@ -216,8 +243,8 @@ export class Engine {
    */
   private syncVectorsInBackground(tenantId: string): void {
     const lease = this.pool.acquire(tenantId);
-    const job = this.indexLocks
-      .run(tenantId, () => retryWhileLocked(() => runVectorBuild(lease.paths)))
+    const job = this.completeEmbeddings(tenantId, lease)
+      .then(() => this.indexLocks.run(tenantId, () => retryWhileLocked(() => runVectorBuild(lease.paths))))
       .then((built) => {
         if (built.mode !== 'unchanged') this.pool.invalidateVectors(tenantId);
       })

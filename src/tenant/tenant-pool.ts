@@ -6,7 +6,7 @@ import { LatencyHistogram, type HistogramSnapshot } from '../util/histogram.js';
 import { mapTenantDbError, openTenantDb, type TenantDb } from './tenant-db.js';
 import { FrequencySketch } from './frequency-sketch.js';
 import { restoreJournalPath, tenantPaths, type TenantPaths } from './tenant-paths.js';
-import { loadVectorIndex, type VectorIndex } from './vector-index.js';
+import { loadVectorIndex, type VectorIndex, type VectorReadMode } from './vector-index.js';
 import type { VectorBuildOptions } from './vector-build.js';
 import { readEmbeddingsMeta } from './vector-state.js';
 
@@ -37,6 +37,13 @@ export interface TenantPoolOptions {
   maxVectorIndexes?: number;
   /** Parameters for vector (re)builds triggered by loads. */
   vectorBuild?: VectorBuildOptions;
+  /**
+   * How HNSW files are searched: `memory` loads each into hnswlib (a server answering many
+   * queries), `file` reads only the nodes a query visits (a process asking one question:
+   * the CLI). Same results either way.
+   * @default 'memory'
+   */
+  vectorReads?: VectorReadMode;
   /**
    * Clock for idle expiry, in ms; inject one in tests instead of sleeping.
    * @default performance.now
@@ -169,6 +176,7 @@ export class TenantDbPool {
   private readonly cacheKiB: number;
   private readonly vectorBuild: VectorBuildOptions;
   private readonly tenantGuard: ((tenantId: string) => void) | undefined;
+  private readonly vectorReads: VectorReadMode;
   /** New handles enter here; null when maxHandles is 1 (the main region is then all). */
   private readonly window: LRUCache<string, Handle> | null;
   private readonly main: LRUCache<string, Handle>;
@@ -204,6 +212,7 @@ export class TenantDbPool {
     this.cacheKiB = options.cacheKiB ?? 1024;
     this.vectorBuild = options.vectorBuild ?? {};
     this.tenantGuard = options.tenantGuard;
+    this.vectorReads = options.vectorReads ?? 'memory';
     const now = options.now;
     const ttl = idleTtlMs > 0 ? { ttl: idleTtlMs, updateAgeOnGet: true, ttlResolution: 0 } : {};
     const clock = now ? { perf: { now } } : {};
@@ -229,7 +238,17 @@ export class TenantDbPool {
             },
           });
     this.sketch = new FrequencySketch(maxHandles);
-    this.vectorCache = new LRUCache<string, Promise<VectorIndex>>({ max: maxVectorIndexes });
+    this.vectorCache = new LRUCache<string, Promise<VectorIndex>>({
+      max: maxVectorIndexes,
+      // A file-backed index holds a descriptor. Searches run synchronously right after
+      // `await lease.vectors()`, so closing on the next turn never cuts one short.
+      dispose: (loading) => {
+        loading.then(
+          (index) => setImmediate(() => index.close()),
+          () => {},
+        );
+      },
+    });
     if (idleTtlMs > 0) {
       this.sweeper = setInterval(() => {
         this.window?.purgeStale();
@@ -377,7 +396,7 @@ export class TenantDbPool {
       // A build would fail renaming its temp file over it (EISDIR): say what is wrong instead.
       throw new PctxError('TENANT_CORRUPT', { tenantId, reason: `${handle.paths.vectors} is not a regular file; move it aside and the vector index is rebuilt from the database` });
     }
-    const loading = loadVectorIndex(handle.paths, handle.db, this.vectorBuild);
+    const loading = loadVectorIndex(handle.paths, handle.db, this.vectorBuild, this.vectorReads);
     this.vectorCache.set(tenantId, loading);
     loading.catch(() => {
       if (this.vectorCache.get(tenantId) === loading) this.vectorCache.delete(tenantId);

@@ -4,7 +4,8 @@ import { commitTempFile, sha256File, tempPathFor } from '../util/atomic-file.js'
 import { openTenantDb } from './tenant-db.js';
 import type { TenantPaths } from './tenant-paths.js';
 import { decodeVector } from './vector-codec.js';
-import { readEmbeddingsMeta, readVectorFileState, writeVectorFileState, type VectorFileState } from './vector-state.js';
+import { PctxError } from '../errors.js';
+import { embeddingsPending, readEmbeddingsMeta, readVectorFileState, writeVectorFileState, type VectorFileState } from './vector-state.js';
 
 export interface VectorBuildOptions {
   /** HNSW graph degree. @default 16 */
@@ -29,11 +30,20 @@ const SPACE = 'cosine';
 /** Rebuild instead of patching once dead slots outnumber half the live vectors. */
 const MAX_DEAD_RATIO = 0.5;
 
+/**
+ * True when `stat` is the very file `state` was recorded for: same inode, mtime and size.
+ * Checked before hashing, which reads the whole file (584 MB for 498k vectors).
+ */
+export function sameVectorFile(stat: fs.Stats, state: VectorFileState): boolean {
+  return state.ino !== undefined && stat.ino === state.ino && stat.mtimeMs === state.mtimeMs && stat.size === state.size;
+}
+
 /** True when the file on disk is byte-for-byte the one `state` describes. */
 export function vectorFileMatches(file: string, state: VectorFileState): boolean {
   try {
-    if (fs.statSync(file).size !== state.size) return false;
-    return sha256File(file) === state.sha256;
+    const stat = fs.statSync(file);
+    if (stat.size !== state.size) return false;
+    return sameVectorFile(stat, state) || sha256File(file) === state.sha256;
   } catch {
     return false;
   }
@@ -59,6 +69,10 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
     let snapshot: { generation: number; dimension: number | null; ids: number[]; previous: VectorFileState | null };
     try {
       const meta = readEmbeddingsMeta(db);
+      // A file built now would record this generation without the vectors still to come.
+      if (embeddingsPending(db)) {
+        throw new PctxError('INTERNAL', { reason: `tenant ${paths.tenantId}: vectors requested before the pending embeddings were completed` });
+      }
       snapshot = {
         generation: meta.generation,
         dimension: meta.dimension,
@@ -162,13 +176,16 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
           fs.rmSync(tmp, { force: true });
           throw err;
         }
+        const stat = fs.statSync(paths.vectors);
         const state: VectorFileState = {
           generation,
           count: built.getCurrentCount(),
           live: ids.length,
           dimension: dimension!,
-          size: fs.statSync(paths.vectors).size,
+          size: stat.size,
           sha256: sha256File(paths.vectors),
+          ino: stat.ino,
+          mtimeMs: stat.mtimeMs,
         };
         db.transaction(() => writeVectorFileState(db, state))();
         return done(how, state, a, r);

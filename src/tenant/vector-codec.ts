@@ -6,18 +6,28 @@
  */
 
 export function encodeVector(vector: Float32Array): Buffer {
+  const out = Buffer.allocUnsafe(4 + vector.length);
+  encodeVectorInto(vector, out, 0);
+  return out;
+}
+
+/**
+ * Writes the encoding of `vector` into `out` at `offset` (4 + dimension bytes), the same
+ * bytes as `encodeVector`. The parse workers encode every symbol of a file into one
+ * buffer this way: per-byte Buffer writes cost more than the embedding itself.
+ */
+export function encodeVectorInto(vector: Float32Array, out: Uint8Array, offset: number): void {
   let maxAbs = 0;
   for (let i = 0; i < vector.length; i++) {
     const a = Math.abs(vector[i]!);
     if (a > maxAbs) maxAbs = a;
   }
-  const out = Buffer.allocUnsafe(4 + vector.length);
   const scale = maxAbs === 0 ? 0 : maxAbs / 127;
-  out.writeFloatLE(scale, 0);
-  for (let i = 0; i < vector.length; i++) {
-    out.writeInt8(scale === 0 ? 0 : Math.round(vector[i]! / scale), 4 + i);
-  }
-  return out;
+  new DataView(out.buffer, out.byteOffset + offset, 4).setFloat32(0, scale, true);
+  const body = new Int8Array(out.buffer, out.byteOffset + offset + 4, vector.length);
+  // Math.round of the float32 quotient, as Buffer.writeInt8 stored it; 0 for a zero vector.
+  if (scale === 0) body.fill(0);
+  else for (let i = 0; i < vector.length; i++) body[i] = Math.round(vector[i]! / scale);
 }
 
 /** The stored vector's dimension, from its byte length. */

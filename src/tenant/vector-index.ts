@@ -7,7 +7,8 @@ import { Semaphore } from '../util/semaphore.js';
 import { spawnWorker } from '../util/spawn-worker.js';
 import type { TenantDb } from './tenant-db.js';
 import type { TenantPaths } from './tenant-paths.js';
-import type { VectorBuildOptions, VectorBuildResult } from './vector-build.js';
+import { sameVectorFile, type VectorBuildOptions, type VectorBuildResult } from './vector-build.js';
+import { HnswFileReader, normalizeLikeHnswlib } from './hnsw-file-reader.js';
 import { readEmbeddingsMeta, readVectorFileState, type VectorFileState } from './vector-state.js';
 
 type Hnsw = InstanceType<typeof hnswlib.HierarchicalNSW>;
@@ -20,13 +21,26 @@ export interface VectorHit {
 }
 
 /**
- * A loaded, read-only HNSW index of one tenant. Searches are synchronous on the calling
- * thread and never overlap a write: writes happen on a private copy in a worker and
- * reach readers as a new file, loaded into a new VectorIndex.
+ * How a tenant's HNSW file is searched: `memory` loads it into hnswlib (fastest per query,
+ * costs a full read and the graph's size in RAM: right for a server that answers many
+ * queries), `file` reads only the nodes each query visits (right for a process that asks
+ * one question, such as a CLI search). Both return the same results.
+ */
+export type VectorReadMode = 'memory' | 'file';
+
+type Backend = { kind: 'memory'; index: Hnsw } | { kind: 'file'; reader: HnswFileReader; hasDeleted: boolean };
+
+/** ef 100: measured tie-aware recall@10 ≈0.84 at efConstruction 64 for ~0.1 ms a query. */
+const efFor = (k: number) => Math.max(100, k * 2);
+
+/**
+ * A read-only HNSW index of one tenant. Searches are synchronous on the calling thread and
+ * never overlap a write: writes happen on a private copy in a worker and reach readers as
+ * a new file, opened as a new VectorIndex.
  */
 export class VectorIndex {
   private constructor(
-    private readonly index: Hnsw | null,
+    private readonly backend: Backend | null,
     readonly dimension: number | null,
     /** Live vectors. */
     readonly size: number,
@@ -38,29 +52,46 @@ export class VectorIndex {
   }
 
   static fromLoaded(index: Hnsw, state: VectorFileState): VectorIndex {
-    return new VectorIndex(index, state.dimension, state.live, state.generation);
+    return new VectorIndex({ kind: 'memory', index }, state.dimension, state.live, state.generation);
+  }
+
+  static fromFile(reader: HnswFileReader, state: VectorFileState): VectorIndex {
+    return new VectorIndex({ kind: 'file', reader, hasDeleted: state.count > state.live }, state.dimension, state.live, state.generation);
+  }
+
+  get mode(): VectorReadMode | null {
+    return this.backend?.kind ?? null;
   }
 
   /** Nearest neighbours by cosine similarity; `accept` filters labels inside the graph walk. */
   search(query: ArrayLike<number>, k: number, accept?: (symbolId: number) => boolean): VectorHit[] {
-    if (this.index === null || this.size === 0 || k <= 0) return [];
+    const backend = this.backend;
+    if (backend === null || this.size === 0 || k <= 0) return [];
     if (query.length !== this.dimension) {
       throw new PctxError('VECTOR_DIMENSION_MISMATCH', { stored: this.dimension, configured: query.length });
     }
+    if (backend.kind === 'file') {
+      const hits = backend.reader.search(normalizeLikeHnswlib(query), Math.min(k, this.size), efFor(k), backend.hasDeleted, accept);
+      return hits.map((h) => ({ symbolId: h.label, similarity: 1 - h.distance }));
+    }
     const point = Array.from(query);
-    // ef 100: measured tie-aware recall@10 ≈0.84 at efConstruction 64 for ~0.1 ms a query.
-    this.index.setEf(Math.max(100, k * 2));
+    backend.index.setEf(efFor(k));
     let want = Math.min(k, this.size);
     // hnswlib throws when it finds fewer than k (filters, deleted slots): ask for fewer.
     while (want > 0) {
       try {
-        const { neighbors, distances } = this.index.searchKnn(point, want, accept);
+        const { neighbors, distances } = backend.index.searchKnn(point, want, accept);
         return neighbors.map((symbolId, i) => ({ symbolId, similarity: 1 - distances[i]! }));
       } catch {
         want = want > 8 ? Math.floor(want / 2) : want - 1;
       }
     }
     return [];
+  }
+
+  /** Releases the file a `file` index reads from; a `memory` index is left to the GC. */
+  close(): void {
+    if (this.backend?.kind === 'file') this.backend.reader.close();
   }
 }
 
@@ -102,19 +133,26 @@ async function sha256FileAsync(file: string): Promise<string> {
 async function fileMatches(file: string, state: VectorFileState): Promise<boolean> {
   try {
     const stat = await fs.promises.stat(file);
-    return stat.size === state.size && (await sha256FileAsync(file)) === state.sha256;
+    if (stat.size !== state.size) return false;
+    return sameVectorFile(stat, state) || (await sha256FileAsync(file)) === state.sha256;
   } catch {
     return false;
   }
 }
 
 /**
- * Loads the tenant's vector index for searching. The file is used only when SQLite says
- * it reflects the current embeddings generation and its size, SHA-256 and element count
- * all match; otherwise (missing, stale, truncated, corrupt) it is rebuilt from the
- * embeddings table in a worker first. Never throws for a bad file.
+ * Opens the tenant's vector index for searching, in `mode` (see VectorReadMode). The file
+ * is used only when SQLite says it reflects the current embeddings generation and it is
+ * the file recorded (same inode and mtime, or else same SHA-256) with the recorded element
+ * count; otherwise (missing, stale, truncated, corrupt) it is rebuilt from the embeddings
+ * table in a worker first. Never throws for a bad file.
  */
-export async function loadVectorIndex(paths: TenantPaths, db: TenantDb, buildOptions: VectorBuildOptions = {}): Promise<VectorIndex> {
+export async function loadVectorIndex(
+  paths: TenantPaths,
+  db: TenantDb,
+  buildOptions: VectorBuildOptions = {},
+  mode: VectorReadMode = 'memory',
+): Promise<VectorIndex> {
   for (let attempt = 0; attempt < 2; attempt++) {
     const meta = readEmbeddingsMeta(db);
     let state = readVectorFileState(db);
@@ -124,14 +162,19 @@ export async function loadVectorIndex(paths: TenantPaths, db: TenantDb, buildOpt
       state = built.state;
     }
     if (state === null) return VectorIndex.empty(meta.generation);
-    const index = new hnswlib.HierarchicalNSW('cosine', state.dimension);
     try {
-      await index.readIndex(paths.vectors);
-      if (index.getCurrentCount() === state.count) return VectorIndex.fromLoaded(index, state);
+      if (mode === 'file') {
+        const reader = HnswFileReader.open(paths.vectors, state.dimension, paths.tenantId);
+        if (reader.count === state.count) return VectorIndex.fromFile(reader, state);
+        reader.close();
+      } else {
+        const index = new hnswlib.HierarchicalNSW('cosine', state.dimension);
+        await index.readIndex(paths.vectors);
+        if (index.getCurrentCount() === state.count) return VectorIndex.fromLoaded(index, state);
+      }
     } catch {
       // Replaced or damaged between the check and the read: rebuild on the next attempt.
     }
   }
   throw new PctxError('TENANT_CORRUPT', { tenantId: paths.tenantId, reason: 'the vector index could not be rebuilt' });
 }
-

@@ -23,6 +23,13 @@ export interface VectorFileState {
   dimension: number;
   size: number;
   sha256: string;
+  /**
+   * Inode and mtime of the file as renamed into place. While they still match, the file is
+   * the one described here without hashing it (a new file, even a copy, has a new inode).
+   * Absent in states written before they were recorded: the SHA-256 decides then.
+   */
+  ino?: number;
+  mtimeMs?: number;
 }
 
 const KEYS = {
@@ -30,6 +37,7 @@ const KEYS = {
   provider: 'embeddings.provider',
   dimension: 'embeddings.dimension',
   vectorFile: 'vectors.file',
+  pending: 'embeddings.pending',
 } as const;
 
 function readMeta(db: TenantDb, key: string): string | undefined {
@@ -71,4 +79,22 @@ export function readVectorFileState(db: TenantDb): VectorFileState | null {
 export function writeVectorFileState(db: TenantDb, state: VectorFileState | null): void {
   if (state === null) db.prepare('DELETE FROM meta WHERE key = ?').run(KEYS.vectorFile);
   else writeMeta(db, KEYS.vectorFile, JSON.stringify(state));
+}
+
+/**
+ * `embeddings.pending`: some symbols may still lack their vector (a local embedder's
+ * vectors are made when first needed, see engine/indexer/deferred-embeddings.ts). Set by
+ * the index run in its transaction; cleared once none is missing. No vector file is built
+ * while it is set.
+ */
+export function embeddingsPending(db: TenantDb): boolean {
+  return readMeta(db, KEYS.pending) !== undefined;
+}
+
+export function markEmbeddingsPending(db: TenantDb): void {
+  writeMeta(db, KEYS.pending, '1');
+}
+
+export function clearEmbeddingsPending(db: TenantDb): void {
+  db.prepare('DELETE FROM meta WHERE key = ?').run(KEYS.pending);
 }

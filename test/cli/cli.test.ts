@@ -1,9 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from '../helpers/cli.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { cli, repoRoot } from '../helpers/cli.js';
 import { DEMO_REPO } from '../helpers/engine.js';
 import { useTempDir, writeTree } from '../helpers/temp-dir.js';
 
+const run = promisify(execFile);
 const tempDir = useTempDir();
 
 // Each test starts several CLI processes: generous on a machine shared by many jobs.
@@ -27,10 +30,15 @@ describe('CLI --json contract', { timeout: 240_000 }, () => {
       skipped: [],
       durationMs: expect.any(Number),
       phasesMs: { discover: expect.any(Number), parse: expect.any(Number), commit: expect.any(Number), vectors: expect.any(Number) },
-      vectors: { mode: 'rebuilt', count: expect.any(Number) },
+      // Built by the first semantic search, not by `index` (unless --vectors now).
+      vectors: null,
     });
     // Progress bars never reach a pipe.
     expect(indexed.stderr).toBe('');
+    const semantic = await cli(dataDir, 'search', 'get user by id', '--mode', 'semantic', '--json', '--limit', '3');
+    expect(semantic.json.results.map((r: { name: string }) => r.name)).toContain('getUserById');
+    const eager = await cli(dataDir, 'index', root, '--vectors', 'now', '--json');
+    expect(eager.json.vectors).toEqual({ mode: 'unchanged', count: indexed.json.symbols });
 
     const search = await cli(dataDir, 'search', 'getUserById', '--json', '--limit', '3');
     expect(search.json).toMatchObject({ query: 'getUserById', mode: 'keyword' });
@@ -70,5 +78,25 @@ describe('CLI --json contract', { timeout: 240_000 }, () => {
     expect(human.code).toBe(1);
     expect(human.stdout).toBe('');
     expect(human.stderr).toBe('error: Repository "ghost" is not indexed (PCTX_ERR_REPO_NOT_FOUND)\n');
+  });
+});
+
+describe('CLI process lifetime', () => {
+  it('exits with the exit code a supervised command reported, although that command never ends by itself', async () => {
+    const script = path.join(repoRoot, 'test/cli/fixtures/lingering-command.ts');
+    const result = await run(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot }).catch((err: { code: number; stdout: string }) => err);
+    expect('code' in result ? result.code : 0).toBe(3);
+    expect(result.stdout).toMatch(/^done in \d+\n$/);
+  });
+
+  // Regression: indexing a tree with files in 14 languages printed its result at 6.4 s and
+  // exited at 15.7 s, while V8 finished optimising grammar code no one would run again.
+  it('index of a tree in every language exits once its result is printed', async () => {
+    const dataDir = tempDir();
+    const indexed = await cli(dataDir, 'index', path.join(repoRoot, 'test/fixtures/langs'), '--json');
+    expect(indexed.code).toBe(0);
+    expect(indexed.json.files.indexed).toBeGreaterThanOrEqual(14);
+    const repos = await cli(dataDir, 'repos', '--json');
+    expect(repos.json.repos[0]).toMatchObject({ repo: 'langs', files: indexed.json.files.total });
   });
 });

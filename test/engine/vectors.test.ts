@@ -84,3 +84,85 @@ describe('vector index files', () => {
     expect(vectorState(dataDir).generation).toBe(stale + 1);
   });
 });
+
+/** A repository big enough for a graph with upper levels: 30 files of 12 functions each. */
+function generatedRepo(): Record<string, string> {
+  const verbs = ['load', 'parse', 'render', 'fetch', 'store', 'validate', 'merge', 'split', 'encode', 'decode', 'open', 'close'];
+  const nouns = ['config', 'user', 'invoice', 'token', 'session', 'cache', 'image', 'report', 'order', 'stream', 'buffer', 'table', 'query', 'route', 'theme'];
+  const files: Record<string, string> = {};
+  for (let f = 0; f < 30; f++) {
+    const lines: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const verb = verbs[(f * 5 + i) % verbs.length]!;
+      const noun = nouns[(f * 3 + i * 7) % nouns.length]!;
+      lines.push(`def ${verb}_${noun}_${f}_${i}(${noun}, options=None):`, `    """${verb} the ${noun} of module ${f}."""`, '    return None', '', '');
+    }
+    files[`pkg/mod_${f}.py`] = lines.join('\n');
+  }
+  return files;
+}
+
+describe('vector reads from the file', () => {
+  it('give the same semantic and hybrid results as the graph loaded into memory, filters included', async () => {
+    const dataDir = tempDir();
+    const root = path.join(tempDir(), 'gen');
+    writeTree(root, { ...generatedRepo(), ...DEMO_REPO });
+    await newEngine(dataDir).indexFolder(T, { path: root }, { vectors: 'wait' });
+    const memory = newEngine(dataDir, { pool: { vectorReads: 'memory' } });
+    const file = newEngine(dataDir, { pool: { vectorReads: 'file' } });
+    const queries = [
+      { query: 'parse configuration', mode: 'semantic', limit: 10 },
+      { query: 'load user session', mode: 'semantic', limit: 25 },
+      { query: 'render invoice report', mode: 'hybrid', limit: 10 },
+      { query: 'decode token', mode: 'semantic', limit: 10, language: 'python' },
+      { query: 'get user by id', mode: 'semantic', limit: 5, kind: 'method' },
+      { query: 'validate order', mode: 'semantic', limit: 10, pathPrefix: 'pkg/mod_1' },
+    ];
+    for (const q of queries) {
+      const fromMemory = await memory.searchSymbols(T, q);
+      expect(fromMemory.results.length).toBeGreaterThan(0);
+      expect(await file.searchSymbols(T, q)).toEqual(fromMemory);
+    }
+  });
+
+  it('rebuilds a file rewritten in place although its size is unchanged', async () => {
+    const { dataDir, vectors } = await indexedDemo();
+    const before = vectorState(dataDir).sha256;
+    fs.writeFileSync(vectors, Buffer.alloc(fs.statSync(vectors).size, 0x01));
+    const engine = newEngine(dataDir, { pool: { vectorReads: 'file' } });
+    const r = await engine.searchSymbols(T, { query: 'get user by id', mode: 'semantic', limit: 3 });
+    expect(r.results.map((h) => h.name)).toContain('getUserById');
+    expect(vectorState(dataDir).sha256).toBe(before);
+  });
+});
+
+describe('deferred vector builds', () => {
+  it('an index run with vectors skipped leaves keyword search current, and the first semantic search builds the file for that run', async () => {
+    const dataDir = tempDir();
+    const root = path.join(tempDir(), 'demo');
+    writeTree(root, DEMO_REPO);
+    const engine = newEngine(dataDir, { pool: { vectorReads: 'file' } });
+    const result = await engine.indexFolder(T, { path: root }, { vectors: 'skip' });
+    expect(result.vectors).toBeNull();
+    const vectors = path.join(dataDir, 'tenants', T, 'vectors.hnsw');
+    expect(fs.existsSync(vectors)).toBe(false);
+    const keyword = await engine.searchSymbols(T, { query: 'getUserById', limit: 1 });
+    expect(keyword.results[0]!.name).toBe('getUserById');
+
+    const semantic = await engine.searchSymbols(T, { query: 'get user by id', mode: 'semantic', limit: 3 });
+    expect(semantic.results.map((h) => h.name)).toContain('getUserById');
+    const state = vectorState(dataDir);
+    expect(state.live).toBe(result.symbols);
+    const db = new Database(path.join(dataDir, 'tenants', T, 'index.db'), { readonly: true });
+    try {
+      expect(state.generation).toBe(Number(db.prepare("SELECT value FROM meta WHERE key = 'embeddings.generation'").pluck().get()));
+    } finally {
+      db.close();
+    }
+    // The same answers as a run that built its vectors before returning.
+    const eager = tempDir();
+    await newEngine(eager).indexFolder(T, { path: root }, { vectors: 'wait' });
+    const fromEager = await newEngine(eager, { pool: { vectorReads: 'file' } }).searchSymbols(T, { query: 'get user by id', mode: 'semantic', limit: 3 });
+    expect(fromEager.results.map((h) => [h.name, h.score])).toEqual(semantic.results.map((h) => [h.name, h.score]));
+  });
+});

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { reportError } from '../output.js';
 import type { CommonOptions } from '../context.js';
+import { reportDone } from '../supervisor.js';
 
 /** Adds the options every subcommand takes. */
 export function withCommonOptions(cmd: Command, { tenant = true } = {}): Command {
@@ -19,6 +20,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
     } catch (err) {
       reportError(err, options?.json === true);
     }
+    reportDone();
   };
 }
 

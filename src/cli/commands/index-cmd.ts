@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { withContext, type CommonOptions } from '../context.js';
 import { formatDuration, formatNumber, printJson, printable, style } from '../output.js';
 import { indexProgressBar } from '../progress.js';
@@ -12,7 +12,16 @@ interface IndexOptions extends CommonOptions {
   /** Patterns, or false for `--no-exclude` (clear the remembered ones). */
   exclude?: string[] | false;
   include?: string[] | false;
+  vectors: VectorsWhen;
 }
+
+/**
+ * When the HNSW file is built. `later` (the default): by the first semantic or hybrid
+ * search, so `index` costs what parsing costs; the graph build alone took longer than
+ * parsing and writing together (Python standard library: 6.6 s against 4.4 s).
+ */
+const VECTORS_WHEN = ['later', 'now'] as const;
+type VectorsWhen = (typeof VECTORS_WHEN)[number];
 
 function printHuman(r: IndexResult, tenant: string): void {
   const secs = Math.max(r.phasesMs.discover + r.phasesMs.parse + r.phasesMs.commit, 1) / 1000;
@@ -28,6 +37,7 @@ function printHuman(r: IndexResult, tenant: string): void {
     );
   }
   if (r.vectors) lines.push(`  vectors  ${r.vectors.mode}, ${formatNumber(r.vectors.count)} vectors (${formatDuration(r.phasesMs.vectors)})`);
+  else lines.push(style('dim', '  vectors  built by the first semantic search (or now: --vectors now)'));
   if (r.filters.include.length > 0 || r.filters.exclude.length > 0) {
     const parts = [
       ...(r.filters.include.length > 0 ? [`include ${r.filters.include.join(' ')}`] : []),
@@ -61,6 +71,7 @@ export function indexCommand(): Command {
     .option('--no-exclude', 'forget the exclude patterns the repository remembers')
     .option('--include <pattern...>', 'folders or files to index although built-in excludes or .gitignore skip them, e.g. dist/ (remembered)')
     .option('--no-include', 'forget the include patterns the repository remembers')
+    .addOption(new Option('--vectors <when>', 'build the semantic vector index now, or on the first semantic search').choices(VECTORS_WHEN).default('later'))
     .action(
       action(async (dirs: string[], options: IndexOptions) => {
         if (options.name !== undefined && dirs.length > 1) throw invalidArgument('name', 'can only be given with a single folder');
@@ -89,6 +100,7 @@ export function indexCommand(): Command {
                     bar.update(p);
                   },
                   quotaBytes: ctx.tenant.quotaBytes,
+                  vectors: options.vectors === 'now' ? 'wait' : 'skip',
                 },
               );
             } finally {

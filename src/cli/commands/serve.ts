@@ -1,10 +1,8 @@
 import { Command } from 'commander';
 import { withContext, type CommonOptions } from '../context.js';
-import { createMcpServer } from '../../mcp/mcp-server.js';
-import { StdioTransport } from '../../mcp/stdio-transport.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { action, withCommonOptions } from './common.js';
-import { serveHttp, type ServeHttpOptions } from './serve-http.js';
+import type { ServeHttpOptions } from './serve-http.js';
 
 export function serveCommand(): Command {
   return withCommonOptions(new Command('serve'))
@@ -15,7 +13,9 @@ export function serveCommand(): Command {
     .option('--config <file>', 'JSON configuration file (env PCTX_CONFIG; see docs/configuration.md)')
     .action(
       action(async (options: CommonOptions & ServeHttpOptions & { http?: boolean }) => {
-        if (options.http) return serveHttp(options);
+        // The MCP SDK and fastify are a large part of the CLI's start-up time; only this command needs them.
+        if (options.http) return (await import('./serve-http.js')).serveHttp(options);
+        const [{ StdioTransport }, { createMcpServer }] = await Promise.all([import('../../mcp/stdio-transport.js'), import('../../mcp/mcp-server.js')]);
         await withContext(options, async (ctx) => {
           const server = createMcpServer({
             engine: ctx.engine(),
@@ -38,7 +38,7 @@ export function serveCommand(): Command {
           // Cancelled calls get no answer but may still be unwinding (an index run rolling back).
           await server.idle();
           await server.close();
-        });
+        }, { vectorReads: 'memory' });
       }),
     );
 }

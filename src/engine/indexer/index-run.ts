@@ -7,12 +7,13 @@ import { EXTRACTOR_VERSION, type ImportKind, type LanguageId } from '../../parse
 import { openTenantDb, type TenantDb } from '../../tenant/tenant-db.js';
 import type { TenantLease } from '../../tenant/tenant-pool.js';
 import { QuotaGuard } from '../../tenant/quota.js';
-import { encodeVector } from '../../tenant/vector-codec.js';
+import { encodeVector, encodeVectorInto } from '../../tenant/vector-codec.js';
 import { runVectorBuild } from '../../tenant/vector-index.js';
 import type { VectorBuildMode } from '../../tenant/vector-build.js';
-import { bumpEmbeddingsGeneration, readEmbeddingsMeta } from '../../tenant/vector-state.js';
+import { bumpEmbeddingsGeneration, clearEmbeddingsPending, markEmbeddingsPending, readEmbeddingsMeta } from '../../tenant/vector-state.js';
 import { discoverFiles, describeSkips } from '../discovery.js';
 import type { EmbeddingProvider } from '../embed/provider.js';
+import { completeEmbeddings, defersEmbeddings } from './deferred-embeddings.js';
 import { IndexWriter, repoSlug, type RepoRow, type StoredFile } from './index-writer.js';
 import { readRepoSettings, writeRepoSettings } from './repo-settings.js';
 import type { ParsePool } from './parse-pool.js';
@@ -154,6 +155,18 @@ async function reembedTenant(db: TenantDb, tenantId: string, embedder: Embedding
   }
 }
 
+/** Every worker for a folder new to the tenant, one for a known folder, none for a missing one. */
+function workersToPrestart(db: TenantDb, tenantId: string, root: string, poolSize: number): number {
+  let real: string;
+  try {
+    real = fs.realpathSync(root);
+  } catch {
+    return 0; // discovery reports the missing folder
+  }
+  const known = db.prepare('SELECT 1 FROM repos WHERE tenant_id = ? AND root_path = ?').pluck().get(tenantId, real) !== undefined;
+  return known ? 1 : poolSize;
+}
+
 function readGoModule(rootReal: string): string | null {
   try {
     // go.mod is read outside discovery's checks: it may be a FIFO (`mkfifo go.mod`).
@@ -225,6 +238,10 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   const progress = options.onProgress ?? (() => {});
   const quota = new QuotaGuard(lease.paths, options.quotaBytes ?? null);
   quota.check();
+  // Workers start (a V8 isolate and the tree-sitter runtime each) while the folder is walked:
+  // all of them for a folder indexed for the first time, else one (a re-index may parse
+  // nothing; the others start once the work is known).
+  parsePool.warm([], workersToPrestart(lease.db, lease.tenantId, options.root, parsePool.size));
 
   progress({ phase: 'discovering', done: 0, total: 0 });
   const settings = readRepoSettings(lease.db, lease.tenantId, realRoot(options.root));
@@ -247,6 +264,9 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   const pageCount = db.prepare('PRAGMA page_count').pluck();
   const checkQuota = () => quota.check((pageCount.get() as number) * pageSize);
   let embeddingsChanged = false;
+  // A local embedder's vectors are made when first needed (deferred-embeddings.ts).
+  const deferEmbeddings = defersEmbeddings(embedder);
+  let embeddingsDeferred = false;
   let result: Omit<IndexResult, 'durationMs' | 'phasesMs' | 'vectors'>;
   let parsedAt = 0;
   let committedAt = 0;
@@ -265,8 +285,15 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       // Vectors of different embedders are not comparable: every repository of the tenant
       // is re-embedded from its stored symbol fields (no re-parse needed), in this run.
       if (meta.provider !== null && (meta.provider !== embedder.id || meta.dimension !== embedder.dimension)) {
-        progress({ phase: 'embedding', done: 0, total: 0 });
-        if ((await reembedTenant(db, lease.tenantId, embedder, options.signal)) > 0) embeddingsChanged = true;
+        if (deferEmbeddings) {
+          if (db.prepare('DELETE FROM embeddings WHERE tenant_id = ?').run(lease.tenantId).changes > 0) embeddingsChanged = true;
+          embeddingsDeferred = true;
+        } else {
+          progress({ phase: 'embedding', done: 0, total: 0 });
+          if ((await reembedTenant(db, lease.tenantId, embedder, options.signal)) > 0) embeddingsChanged = true;
+          // Every symbol has its vector now, including any a local embedder had left pending.
+          clearEmbeddingsPending(db);
+        }
       }
 
       const tasks: ParseFileTask[] = [];
@@ -290,6 +317,9 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
         });
       }
 
+      // Only the grammars of languages present, loaded while stale rows are removed.
+      if (tasks.length > 0) parsePool.warm([...new Set(tasks.map((t) => t.language))], Math.ceil(tasks.length / BATCH_MAX_FILES));
+
       let removed = 0;
       for (const [relPath, old] of stored) {
         if (seen.has(relPath)) continue;
@@ -306,13 +336,15 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       const recordBytes = 4 + embedder.dimension;
 
       const writeParsed = async (files: ParsedFile[]) => {
-        const needAsync = files.filter((f): f is Extract<ParsedFile, { status: 'parsed' }> => f.status === 'parsed' && f.vectors === null && f.symbols.length > 0);
+        const needAsync = deferEmbeddings
+          ? []
+          : files.filter((f): f is Extract<ParsedFile, { status: 'parsed' }> => f.status === 'parsed' && f.vectors === null && f.symbols.length > 0);
         if (needAsync.length > 0) {
           const vectors = await embedder.embedSymbols(needAsync.flatMap((f) => f.symbols), options.signal);
           let at = 0;
           for (const f of needAsync) {
             const out = new Uint8Array(f.symbols.length * recordBytes);
-            for (let i = 0; i < f.symbols.length; i++) out.set(encodeVector(vectors[at++]!), i * recordBytes);
+            for (let i = 0; i < f.symbols.length; i++) encodeVectorInto(vectors[at++]!, out, i * recordBytes);
             f.vectors = out;
           }
         }
@@ -340,7 +372,10 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
           const fileId = writer.writeFile(repo.id, old?.id, f);
           writer.writeSymbols(repo, fileId, f.relPath, f.language, f.symbols, f.fts, f.vectors, recordBytes);
           writer.writeImports(repo.id, fileId, f.imports);
-          if (f.symbols.length > 0) embeddingsChanged = true;
+          if (f.symbols.length > 0) {
+            embeddingsChanged = true;
+            if (f.vectors === null) embeddingsDeferred = true;
+          }
           changedFileIds.add(fileId);
           indexed++;
           symbolsIndexed += f.symbols.length;
@@ -399,6 +434,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       progress({ phase: 'committing', done: 0, total: 0 });
       const counts = writer.finishRepo(repo.id);
       if (embeddingsChanged) bumpEmbeddingsGeneration(db, embedder.id, embedder.dimension);
+      if (embeddingsDeferred) markEmbeddingsPending(db);
       checkQuota();
       db.exec('COMMIT');
       committedAt = performance.now();
@@ -437,8 +473,10 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   const vectorMode = options.vectors ?? 'wait';
   if (vectorMode === 'wait') {
     progress({ phase: 'vectors', done: 0, total: 0 });
+    const vectorsStarted = performance.now();
+    await completeEmbeddings(lease.paths, lease.db, embedder);
     const built = await runVectorBuild(lease.paths);
-    vectorsMs = built.durationMs;
+    vectorsMs = performance.now() - vectorsStarted;
     vectors = { mode: built.mode, count: built.state?.live ?? 0 };
     if (built.mode !== 'unchanged') ctx.onVectorsChanged?.();
   } else if (vectorMode === 'background' && embeddingsChanged) {

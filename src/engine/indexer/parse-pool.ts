@@ -2,7 +2,8 @@ import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { PctxError } from '../../errors.js';
 import { spawnWorker } from '../../util/spawn-worker.js';
-import type { ParseBatch, ParseBatchResult, WorkerInit } from './parse-protocol.js';
+import type { LanguageId } from '../../parse/types.js';
+import type { ParseBatch, ParseBatchResult, PreloadRequest } from './parse-protocol.js';
 
 export interface ParsePoolOptions {
   /**
@@ -10,7 +11,6 @@ export interface ParsePoolOptions {
    * @default os.availableParallelism()
    */
   workers?: number;
-  init: WorkerInit;
   /**
    * Terminate workers idle this long (ms). Idle workers are unref'd and never keep the
    * process alive.
@@ -36,7 +36,6 @@ const PIPELINE_DEPTH = 2;
  */
 export class ParsePool {
   readonly size: number;
-  private readonly init: WorkerInit;
   private readonly idleMs: number;
   private readonly slots: (Slot | null)[];
   private readonly queue: { batch: ParseBatch; resolve: (r: ParseBatchResult) => void; reject: (e: Error) => void }[] = [];
@@ -48,7 +47,6 @@ export class ParsePool {
       throw new PctxError('INVALID_CONFIG', { option: 'workers', reason: 'must be an integer from 1 to 64' });
     }
     this.size = workers;
-    this.init = options.init;
     this.idleMs = options.idleMs ?? 30_000;
     this.slots = new Array<Slot | null>(workers).fill(null);
   }
@@ -79,10 +77,33 @@ export class ParsePool {
     });
   }
 
+  /**
+   * Starts the first `workers` workers if they are not running and has them load the
+   * grammars of `languages`, so that neither a worker start nor a grammar load waits for
+   * the first batch. Cheap when they are already up with those grammars. Failures are not
+   * reported here: a batch that needs the grammar loads it again and reports the error.
+   */
+  warm(languages: readonly LanguageId[] = [], workers: number = this.size): void {
+    if (this.closed) return;
+    for (let i = 0; i < Math.min(workers, this.slots.length); i++) {
+      let slot = this.slots[i];
+      if (!slot) {
+        slot = this.start(i);
+        this.idle(i, slot);
+      }
+      if (languages.length > 0) slot.worker.postMessage({ preload: [...languages] } satisfies PreloadRequest);
+    }
+  }
+
+  /**
+   * Rejects queued batches and tells every worker to stop. Does not wait for the threads to
+   * end: a worker's V8 may be finishing an optimising compile of a grammar, which cannot be
+   * interrupted and can take seconds (see cli/supervisor.ts).
+   */
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new PctxError('POOL_CLOSED'));
-    await Promise.all(this.slots.map((slot, i) => (slot ? this.stop(i) : undefined)));
+    for (let i = 0; i < this.slots.length; i++) void this.stop(i);
   }
 
   private dispatch(): void {
@@ -108,7 +129,7 @@ export class ParsePool {
   }
 
   private start(i: number): Slot {
-    const worker = spawnWorker(import.meta.url, './parse-worker', { workerData: this.init });
+    const worker = spawnWorker(import.meta.url, './parse-worker');
     const slot: Slot = { worker, inFlight: new Map(), idleTimer: undefined };
     this.slots[i] = slot;
     worker.on('message', (result: ParseBatchResult) => {

@@ -51,17 +51,18 @@ export type ParsedFile =
       fts: FtsText[];
       /**
        * Quantized vectors (see vector-codec.ts), `symbols.length` records of
-       * `4 + dimension` bytes, when the worker could embed synchronously; else null.
+       * `4 + dimension` bytes. Always null from the worker; the index run fills it for
+       * a remote embedder and leaves it null when vectors are deferred.
        */
       vectors: Uint8Array | null;
     });
 
+/** Asks a worker to load grammars before the first batch that needs them arrives. No reply. */
+export interface PreloadRequest {
+  preload: LanguageId[];
+}
+
 export interface ParseBatchResult {
   batchId: number;
   files: ParsedFile[];
-}
-
-export interface WorkerInit {
-  /** Embed inside the worker with the hashing embedder of this dimension; null for remote providers. */
-  syncEmbedding: { dimension: number } | null;
 }

@@ -1,24 +1,19 @@
 import crypto from 'node:crypto';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { CodeParser } from '../../parse/code-parser.js';
 import type { LanguageId } from '../../parse/types.js';
-import { encodeVector } from '../../tenant/vector-codec.js';
 import { looksBinary } from '../binary.js';
-import { createHashingEmbedder } from '../embed/hashing-embedder.js';
 import { secretInContent } from '../secret-files.js';
 import { decodeText } from './decode-text.js';
 import { countLines, ftsText } from './derived-text.js';
-import type { ParseBatch, ParseBatchResult, ParsedFile, WorkerInit } from './parse-protocol.js';
+import type { ParseBatch, ParseBatchResult, ParsedFile, PreloadRequest } from './parse-protocol.js';
 import { readInsideRoot } from './read-inside-root.js';
 
 /**
- * Worker entry: reads, hashes, parses and embeds the files of each batch it receives.
- * Everything CPU-heavy of an index run happens here, off the main event loop.
+ * Worker entry: reads, hashes and parses the files of each batch it receives. Everything
+ * CPU-heavy of an index run happens here, off the main event loop. (Vectors are not made
+ * here: a local embedder's are made when first needed, see deferred-embeddings.ts.)
  */
-
-const init = workerData as WorkerInit;
-const embedder = init.syncEmbedding ? createHashingEmbedder(init.syncEmbedding.dimension) : null;
-const recordBytes = init.syncEmbedding ? 4 + init.syncEmbedding.dimension : 0;
 let parser = await CodeParser.create({ languages: [] });
 
 function parseOne(batch: ParseBatch, task: ParseBatch['files'][number]): ParsedFile {
@@ -40,12 +35,6 @@ function parseOne(batch: ParseBatch, task: ParseBatch['files'][number]): ParsedF
     return { relPath: task.relPath, status: 'skipped', reason: 'unreadable', detail: `parser failed: ${(err as Error).message}` };
   }
   const fts = result.symbols.map(ftsText);
-  let vectors: Uint8Array | null = null;
-  if (embedder) {
-    vectors = new Uint8Array(result.symbols.length * recordBytes);
-    const embedded = embedder.embedSymbolsSync(result.symbols);
-    for (let i = 0; i < embedded.length; i++) vectors.set(encodeVector(embedded[i]!), i * recordBytes);
-  }
   return {
     relPath: task.relPath,
     status: 'parsed',
@@ -59,11 +48,17 @@ function parseOne(batch: ParseBatch, task: ParseBatch['files'][number]): ParsedF
     symbols: result.symbols,
     imports: result.imports,
     fts,
-    vectors,
+    vectors: null,
   };
 }
 
-parentPort!.on('message', async (batch: ParseBatch) => {
+parentPort!.on('message', async (message: ParseBatch | PreloadRequest) => {
+  if ('preload' in message) {
+    // A failed load is retried, and reported, by the first batch of that language.
+    for (const language of message.preload) await parser.load(language).catch(() => {});
+    return;
+  }
+  const batch = message;
   const languages = new Set<LanguageId>(batch.files.map((f) => f.language));
   for (const language of languages) if (!parser.isLoaded(language)) await parser.load(language);
   const files: ParsedFile[] = [];
@@ -76,7 +71,6 @@ parentPort!.on('message', async (batch: ParseBatch) => {
       parser = await CodeParser.create({ languages: [...languages] });
     }
   }
-  const transfer = files.flatMap((f) => (f.status === 'parsed' && f.vectors ? [f.vectors.buffer as ArrayBuffer] : []));
   const result: ParseBatchResult = { batchId: batch.batchId, files };
-  parentPort!.postMessage(result, transfer);
+  parentPort!.postMessage(result);
 });
