@@ -343,6 +343,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
         writer.setEdgeTarget(edge.id, edgeTarget(targets));
       }
 
+      writer.countImporters(repo.id);
       progress({ phase: 'committing', done: 0, total: 0 });
       const counts = writer.finishRepo(repo.id);
       if (embeddingsChanged) bumpEmbeddingsGeneration(db, embedder.id, embedder.dimension);
