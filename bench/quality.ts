@@ -2,7 +2,7 @@
  * Search quality: does search put the right symbol first for a sentence or for the words
  * of an identifier?
  *
- *   npm run bench:quality -- [--corpus npm,pysite,java|stdlib|all] [--queries 300] [--tag after] [--no-cache]
+ *   npm run bench:quality -- [--corpus npm,pysite,java|stdlib|all] [--queries 300] [--tag after] [--modes keyword,semantic,hybrid] [--no-cache]
  *
  * Queries follow the CodeSearchNet method. A *sentence* query is the first sentence of a
  * symbol's doc comment and the symbol is the answer; an *identifier* query is the words of
@@ -34,12 +34,13 @@ import { r, summarize } from './lib/stats.js';
 import { writeStrippedCopy } from './lib/strip-docs.js';
 import { printTable } from './lib/table.js';
 
-const USAGE = `usage: npm run bench:quality -- [--corpus ${QUALITY_CORPORA.join(',')}|tuning|all] [--queries N] [--tag NAME] [--no-cache]`;
+const USAGE = `usage: npm run bench:quality -- [--corpus ${QUALITY_CORPORA.join(',')}|tuning|all] [--queries N] [--tag NAME] [--modes keyword,semantic,hybrid] [--no-cache]`;
 const { values: args } = parseArgs({
   options: {
     corpus: { type: 'string' },
     queries: { type: 'string' },
     tag: { type: 'string' },
+    modes: { type: 'string' },
     'no-cache': { type: 'boolean' },
     help: { type: 'boolean' },
   },
@@ -58,6 +59,8 @@ const corpora: QualityCorpus[] = (() => {
   return names as QualityCorpus[];
 })();
 const perClass = intOption(args.queries, 'queries', 300);
+const modes = (args.modes ?? SEARCH_MODES.join(',')).split(',') as Mode[];
+for (const m of modes) if (!(SEARCH_MODES as readonly string[]).includes(m)) throw new Error(`--modes: unknown mode "${m}"`);
 const tag = args.tag ?? 'current';
 if (!/^[a-z0-9-]{1,32}$/.test(tag)) throw new Error('--tag: lowercase letters, digits and "-"');
 const SEED = 20_251_202;
@@ -222,7 +225,7 @@ for (const name of corpora) {
       const set = cls === 'identifier' ? identifier : sentence;
       const engine = cls === 'sentence, docs removed' ? engines.nodoc : engines.doc;
       const tenantId = indexes.doc.tenantId;
-      for (const mode of SEARCH_MODES) {
+      for (const mode of modes) {
         const { score, ranks } = await evaluate(engine, tenantId, set, mode);
         rows.push([cls, mode, score.queries, score.mrr10, score.recall1, score.recall10, score.p50Ms, score.p99Ms]);
         summaryRows.push([name + (HELD_OUT.has(name) ? ' (held out)' : ''), cls, mode, score.mrr10, score.recall1, score.recall10]);

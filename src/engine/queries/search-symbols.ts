@@ -64,7 +64,7 @@ export const GOOD_COVERAGE = 0.35;
  */
 const RANK_LIMIT = 300;
 /** Most rows the any-word expression may match: words are added rarest first up to it. */
-const OR_BUDGET = 4000;
+const OR_BUDGET = 600;
 /** Rows of a broad single-word expression scored when nothing narrower exists. */
 const BROAD_SAMPLE = 100;
 /** Longest prefix the FTS5 prefix index holds (schema: prefix = '2 3 4 5 6'). */
@@ -125,21 +125,45 @@ function filtersFor(db: TenantDb, tenantId: string, params: SearchSymbolsParams)
 
 const JOINS = 'JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id';
 
-/** Symbol count and data version of a handle: the count is read again only after a write. */
-const totals = new WeakMap<TenantDb, { version: number; count: number }>();
+/**
+ * Symbol count and term frequencies of a handle, valid while its data version is: any
+ * write (an index run on another connection included) starts them afresh.
+ */
+interface Statistics {
+  version: number;
+  count: number;
+  docFreq: Map<string, number>;
+}
+const statistics = new WeakMap<TenantDb, Statistics>();
+/** Terms remembered per handle: the words of recent queries. */
+const DOC_FREQ_CACHE = 4096;
 
-function totalDocs(db: TenantDb, tenantId: string): number {
-  const version = db.pragma('data_version', { simple: true }) as number;
-  const known = totals.get(db);
-  if (known && known.version === version) return known.count;
-  const count = cached(db, 'SELECT count(*) FROM symbols WHERE tenant_id = ?').pluck().get(tenantId) as number;
-  totals.set(db, { version, count });
-  return count;
+function statisticsOf(db: TenantDb, tenantId: string): Statistics {
+  const version = cached(db, 'PRAGMA data_version').pluck().get() as number;
+  let known = statistics.get(db);
+  if (!known || known.version !== version) {
+    const count = cached(db, 'SELECT count(*) FROM symbols WHERE tenant_id = ?').pluck().get(tenantId) as number;
+    statistics.set(db, (known = { version, count, docFreq: new Map() }));
+  }
+  return known;
+}
+
+function docFreq(db: TenantDb, stats: Statistics, term: string): number {
+  let df = stats.docFreq.get(term);
+  if (df === undefined) {
+    df = (cached(db, 'SELECT doc FROM symbols_vocab WHERE term = ?').pluck().get(term) as number | undefined) ?? 0;
+    if (stats.docFreq.size >= DOC_FREQ_CACHE) stats.docFreq.clear();
+    stats.docFreq.set(term, df);
+  }
+  return df;
 }
 
 /** The product's candidate source: one tenant database, the request's filters applied. */
 export function tenantSource(db: TenantDb, tenantId: string, filters: Filters): CandidateSource {
   const args = { tenantId, ...filters.args };
+  // A source serves one query: the data version is checked once.
+  let stats: Statistics | null = null;
+  const currentStats = () => (stats ??= statisticsOf(db, tenantId));
   return {
     nameRows: (word, n) => {
       // One range scan of the NOCASE name index: exact matches are its smallest keys.
@@ -162,8 +186,8 @@ export function tenantSource(db: TenantDb, tenantId: string, filters: Filters): 
       return cached(db, sql).pluck().all(filters.any ? { match, n, ...args } : { match, n }) as number[];
     },
     rowsByIds: (ids) => rowsByIds(db, tenantId, ids, filters).values(),
-    docFreq: (term) => (cached(db, 'SELECT doc FROM symbols_vocab WHERE term = ?').pluck().get(term) as number | undefined) ?? 0,
-    totalDocs: () => totalDocs(db, tenantId),
+    docFreq: (term) => docFreq(db, currentStats(), term),
+    totalDocs: () => currentStats().count,
   };
 }
 
@@ -260,7 +284,7 @@ export function finishRanking(ranked: Ranked[], limit: number): Ranked[] {
 export function rankCandidates(source: CandidateSource, query: string, limit: number): Ranked[] {
   const q = analyseQuery(query, source);
   if (!q) return [];
-  const pool = Math.max(40, limit * 4);
+  const pool = Math.max(20, limit * 2);
   const rows = new Map<number, SearchRow>();
   const ids = new Set<number>();
   const content = q.words.filter((w) => w.terms.length > 0);
@@ -278,7 +302,10 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
   if (content.length > 0) {
     const all = content.map((w) => wordClause(w, termInfo)).join(' AND ');
     const matching = source.probe(all, RANK_LIMIT + 1);
-    if (matching.length > 0 && matching.length <= RANK_LIMIT) {
+    if (matching.length > 0 && matching.length <= pool) {
+      // Few enough to score them all: no need for FTS5 to rank them first.
+      for (const id of matching) ids.add(id);
+    } else if (matching.length > 0 && matching.length <= RANK_LIMIT) {
       for (const id of source.rankedIds(all, pool)) ids.add(id);
     } else if (matching.length > RANK_LIMIT) {
       // Too common to rank: the rows holding every word in their name, else a sample.
@@ -287,21 +314,40 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
       if (named.length > 0 && named.length <= RANK_LIMIT) for (const id of source.rankedIds(inName, pool)) ids.add(id);
       else if (content.length === 1) for (const id of (named.length > 0 ? named : matching).slice(0, BROAD_SAMPLE)) ids.add(id);
     }
-    if (content.length > 1 && ids.size < pool / 2) {
-      const cost = (w: QueryWord) => Math.min(...w.terms.map((t) => termInfo.get(t)!.df));
-      const chosen: string[] = [];
-      let budget = 0;
-      for (const w of [...content].sort((a, b) => cost(a) - cost(b))) {
-        if (chosen.length > 0 && budget + cost(w) > OR_BUDGET) break;
-        chosen.push(wordClause(w, termInfo));
-        budget += cost(w);
-      }
-      for (const id of source.rankedIds(chosen.join(' OR '), pool)) ids.add(id);
+    if (content.length > 1 && ids.size < limit) {
+      const expression = anyWordExpression(content, termInfo);
+      for (const id of source.rankedIds(expression, pool)) ids.add(id);
     }
   }
   const missing = [...ids].filter((id) => !rows.has(id));
   if (missing.length > 0) for (const row of source.rowsByIds(missing)) rows.set(row.rowId, row);
   return finishRanking([...rows.values()].map((row) => rankRow(row, q)), limit);
+}
+
+/**
+ * The FTS5 expression whose matches are ranked when not every word matches: the rarest
+ * words, as many as fit OR_BUDGET rows together. When even the rarest word is too common,
+ * symbols holding two of the rarest three words: their doclists intersect to few rows, and
+ * what FTS5 ranks (at ~1 µs a row) stays small. Common words still count: every candidate
+ * is scored on all terms afterwards.
+ */
+function anyWordExpression(content: QueryWord[], termInfo: Map<string, QueryTerm>): string {
+  const cost = (w: QueryWord) => Math.min(...w.terms.map((t) => termInfo.get(t)!.df));
+  const sorted = [...content].sort((a, b) => cost(a) - cost(b));
+  if (cost(sorted[0]!) > OR_BUDGET && sorted.length > 1) {
+    const rare = sorted.slice(0, 3).map((w) => wordClause(w, termInfo));
+    const pairs: string[] = [];
+    for (let i = 0; i < rare.length; i++) for (let j = i + 1; j < rare.length; j++) pairs.push(`(${rare[i]} AND ${rare[j]})`);
+    return pairs.join(' OR ');
+  }
+  const chosen: string[] = [];
+  let budget = 0;
+  for (const w of sorted) {
+    if (chosen.length > 0 && budget + cost(w) > OR_BUDGET) break;
+    chosen.push(wordClause(w, termInfo));
+    budget += cost(w);
+  }
+  return chosen.join(' OR ');
 }
 
 /** Keyword search of one tenant (see rankCandidates). */
