@@ -86,9 +86,21 @@ export function indexTerms(text: string, limit = Infinity): string[] {
  */
 export function nameTerms(name: string): string[] {
   const subs = splitIdentifier(name);
-  const out = subs.length === 1 && subs[0] === name.toLowerCase() ? [] : [name.toLowerCase().replace(/[^\p{L}\p{N}_$]+/gu, '')];
+  const whole = wholeName(name);
+  const out = subs.length === 1 && subs[0] === whole ? [] : [whole];
   for (const sub of subs) out.push(stem(sub));
   return out.filter((t) => t.length > 0);
+}
+
+/**
+ * A name as one token: lowercased, without punctuation other than `_` and `$` inside it,
+ * and without leading or trailing underscores, so `_to_nx` is found as `to_nx`.
+ */
+export function wholeName(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}_$]+/gu, '')
+    .replace(/^[_$]+|[_$]+$/g, '');
 }
 
 /**

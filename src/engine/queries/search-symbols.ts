@@ -251,6 +251,8 @@ function wordClause(word: QueryWord, terms: Map<string, QueryTerm>): string {
 function nameTier(row: SymbolRow, q: AnalysedQuery): number {
   const name = row.name.toLowerCase();
   if (name === q.joined || row.qualifiedName.toLowerCase() === q.dotted) return 60;
+  // The words of the name, however written: `to directed` is `to_directed` or `toDirected`.
+  if (q.words.length > 1 && name.replace(/[_$-]/g, '') === q.joined) return 55;
   if (q.joined.length >= 2 && name.startsWith(q.joined)) return 30 - Math.min(20, name.length - q.joined.length) / 2;
   return 0;
 }
@@ -299,6 +301,11 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
     if (strong >= limit) return finishRanking([...rows.values()].map((row) => rankRow(row, q)), limit);
   }
 
+  if (q.words.length > 1) {
+    // The words as one name, snake_case or run together: a few exact tokens of the name column.
+    const forms = [...new Set([q.words.map((w) => w.whole).join('_'), q.joined])].map(quote).join(' OR ');
+    for (const id of source.probe(`name : (${forms})`, pool)) ids.add(id);
+  }
   if (content.length > 0) {
     const all = content.map((w) => wordClause(w, termInfo)).join(' AND ');
     const matching = source.probe(all, RANK_LIMIT + 1);
