@@ -43,11 +43,13 @@ const KEEP_DOUBLE = new Set(['l', 's', 'z']);
  * and a final `e` are removed, so `parse`, `parses`, `parsed`, `parsing` all become
  * `pars` and `entries`/`entry` become `entri`. Deliberately weaker than Porter's: code
  * words are short and often not English (`args`, `utf`), and every rule merges words a
- * reader might keep apart. Words under four letters, and words with digits, stay as
+ * reader might keep apart. Words under three letters, and words with digits, stay as
  * they are.
  */
 export function stem(word: string): string {
-  if (word.length < 4 || /\d/.test(word)) return word;
+  if (word.length < 3 || /\d/.test(word)) return word;
+  // Three letters: only a plural (`ids` → `id`).
+  if (word.length === 3) return word.endsWith('s') && !/(ss|us|is)$/.test(word) ? word.slice(0, -1) : word;
   let w = word;
   if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}i`;
   else if (w.endsWith('sses')) w = w.slice(0, -2);
@@ -112,11 +114,14 @@ export function pathTerms(filePath: string): string[] {
   const parts = filePath.replace(/(\.d)?\.[^./]+$/, '').split('/');
   const out: string[] = [];
   for (const part of parts) {
-    if (part === '' || part === '.' || part === 'src' || part === 'lib' || part === 'dist' || part === 'index' || part === '__init__') continue;
+    if (PATH_NOISE.has(part.toLowerCase())) continue;
     out.push(...nameTerms(part));
   }
   return out;
 }
+
+/** Path parts that say nothing about what a file holds. */
+const PATH_NOISE: ReadonlySet<string> = new Set(['', '.', '..', 'src', 'lib', 'dist', 'build', 'index', '__init__', 'main', 'mod']);
 
 /** One word of a query: matches when its whole form or all its sub-words match. */
 export interface QueryWord {
