@@ -272,7 +272,12 @@ export function finishRanking(ranked: Ranked[], limit: number): Ranked[] {
   const items = ranked.sort(byScore).map((r) => ({ r, repo: r.row.repo, name: r.row.name, qualifiedName: r.row.qualifiedName, language: r.row.language, filePath: r.row.filePath }));
   return collapseTwins(items)
     .slice(0, limit)
-    .map(({ item, twins }) => ({ ...item.r, twins: [...item.r.twins, ...twins.flatMap((t) => [t.r.row, ...t.r.twins])] }));
+    .map(({ item, twins }) => {
+      const all = [...item.r.twins, ...twins.flatMap((t) => [t.r.row, ...t.r.twins])].filter((t) => t.rowId !== item.r.row.rowId);
+      // The group ranks where its best copy did.
+      const score = Math.max(item.r.score, ...twins.map((t) => t.r.score));
+      return { ...item.r, score, twins: [...new Map(all.map((t) => [t.rowId, t])).values()] };
+    });
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * A package that ships `src/a.ts`, `dist/a.js`, `dist/a.cjs` and `dist/a.d.ts` declares
- * every symbol four times. Search shows it once: the best-ranked copy, listing the others
- * as its twins.
+ * every symbol four times. Search shows it once, where its best copy ranks: the source
+ * file, listing the others as its twins.
  */
 
 const TWIN_LANGUAGES: ReadonlySet<string> = new Set(['typescript', 'tsx', 'javascript']);
@@ -32,22 +32,41 @@ export function twinKey(c: TwinCandidate): string | null {
 }
 
 /**
- * Keeps the first of every group of twins in `ranked` (best first) and hands it the others.
- * Order is preserved; the result may be shorter than the input.
+ * How much a file looks like the source rather than a build of it: TypeScript source, then
+ * JavaScript modules, CommonJS, minified code, and declaration files last. Lower is better.
+ */
+export function buildRank(filePath: string): number {
+  let rank: number;
+  if (/\.d\.[cm]?ts$/.test(filePath)) rank = 6;
+  else if (/\.min\.[cm]?js$/.test(filePath)) rank = 5;
+  else if (/\.[cm]?tsx?$/.test(filePath)) rank = 0;
+  else if (/\.(jsx?|mjs)$/.test(filePath)) rank = 2;
+  else rank = 3;
+  return /(^|\/)src\//.test(filePath) ? rank : rank + 0.5;
+}
+
+/**
+ * Groups twins in `ranked` (best first) at the position of the best-ranked one, and makes
+ * the most source-like of each group the item, the others its twins. The order of groups
+ * is kept; the result may be shorter than the input.
  */
 export function collapseTwins<T extends TwinCandidate>(ranked: readonly T[]): { item: T; twins: T[] }[] {
-  const out: { item: T; twins: T[] }[] = [];
-  const byKey = new Map<string, { item: T; twins: T[] }>();
+  const groups: T[][] = [];
+  const byKey = new Map<string, T[]>();
   for (const item of ranked) {
     const key = twinKey(item);
     const group = key === null ? undefined : byKey.get(key);
     if (group) {
-      group.twins.push(item);
+      group.push(item);
       continue;
     }
-    const entry = { item, twins: [] as T[] };
-    if (key !== null) byKey.set(key, entry);
-    out.push(entry);
+    const fresh = [item];
+    if (key !== null) byKey.set(key, fresh);
+    groups.push(fresh);
   }
-  return out;
+  return groups.map((group) => {
+    if (group.length === 1) return { item: group[0]!, twins: [] };
+    const item = group.reduce((best, c) => (buildRank(c.filePath) < buildRank(best.filePath) ? c : best));
+    return { item, twins: group.filter((c) => c !== item) };
+  });
 }
