@@ -64,7 +64,9 @@ export const GOOD_COVERAGE = 0.35;
  */
 const RANK_LIMIT = 300;
 /** Most rows the any-word expression may match: words are added rarest first up to it. */
-const OR_BUDGET = 600;
+const OR_BUDGET = 1500;
+/** Most rows the any-word expression over names may match to be ranked. */
+const NAMED_LIMIT = 600;
 /** Rows of a broad single-word expression scored when nothing narrower exists. */
 const BROAD_SAMPLE = 100;
 /** Longest prefix the FTS5 prefix index holds (schema: prefix = '2 3 4 5 6'). */
@@ -291,7 +293,7 @@ export function finishRanking(ranked: Ranked[], limit: number): Ranked[] {
 export function rankCandidates(source: CandidateSource, query: string, limit: number): Ranked[] {
   const q = analyseQuery(query, source);
   if (!q) return [];
-  const pool = Math.max(20, limit * 2);
+  const pool = Math.max(30, limit * 3);
   const rows = new Map<number, SearchRow>();
   const ids = new Set<number>();
   const content = q.words.filter((w) => w.terms.length > 0);
@@ -329,6 +331,10 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
     if (content.length > 1 && ids.size < limit) {
       const expression = anyWordExpression(content, termInfo);
       for (const id of source.rankedIds(expression, pool)) ids.add(id);
+      // Symbols named with any of the words (name, enclosing names, file): for code without
+      // comments the words meet nothing else, and the rarest words may be in no name at all.
+      const named = `{name qualified path} : (${content.map((w) => wordClause(w, termInfo)).join(' OR ')})`;
+      if (source.probe(named, NAMED_LIMIT + 1).length <= NAMED_LIMIT) for (const id of source.rankedIds(named, pool)) ids.add(id);
     }
   }
   const missing = [...ids].filter((id) => !rows.has(id));
