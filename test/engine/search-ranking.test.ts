@@ -50,8 +50,8 @@ describe('hybrid fusion', () => {
   });
 
   it('lets the embedding rank when the keyword list is only a fallback (no good match)', () => {
-    const keyword = [ranked(a, 20, 0.2, null), ranked(b, 15, 0.15, null)];
-    const semantic = [ranked(c, 0, 0, 0.9), ranked(b, 15, 0.15, 0.6), ranked(a, 20, 0.2, 0.5)];
+    const keyword = [ranked(a, 8, 0.08, null), ranked(b, 5, 0.05, null)];
+    const semantic = [ranked(c, 0, 0, 0.9), ranked(b, 5, 0.05, 0.6), ranked(a, 8, 0.08, 0.5)];
     expect(fuseRankings(keyword, semantic, 3).map((h) => h.row.name)).toEqual(['gamma', 'beta', 'alpha']);
   });
 
@@ -59,7 +59,7 @@ describe('hybrid fusion', () => {
     const keyword = [ranked(a, 60, 0.6, null)];
     const semantic = [ranked(b, 10, 0.1, 0.9), ranked(c, 10, 0.1, 0.8)];
     const fused = fuseRankings(keyword, semantic, 3);
-    expect(fused.find((h) => h.row.name === 'alpha')!.score).toBeCloseTo(0.6 + 0.6 * 0.8, 6);
+    expect(fused.find((h) => h.row.name === 'alpha')!.score).toBeCloseTo(0.6 + 0.2 * 0.8, 6);
   });
 });
 

@@ -12,12 +12,17 @@ import { finishRanking, isGoodMatch, type Ranked } from './search-symbols.js';
  * a fallback and weighs little: the embedding ranks.
  */
 
+/*
+ * Weights chosen on the tuning corpora of bench:quality (npm, Python site-packages, JDK)
+ * by the worst margin of hybrid over the better of keyword and semantic, per query class:
+ * with these, hybrid is at least as good as either input on every class (docs/benchmarks.md).
+ */
 /** Weight of the keyword score (scaled to ~0-1) when the keyword list has a good match. */
 export const KEYWORD_WEIGHT = 1;
-/** Weight of the keyword score when it does not: it only breaks ties. */
-export const FALLBACK_KEYWORD_WEIGHT = 0.1;
+/** Weight of the keyword score when it does not: half, so the embedding decides more. */
+export const FALLBACK_KEYWORD_WEIGHT = 0.5;
 /** Weight of the embedding similarity (cosine, 0-1). */
-export const SEMANTIC_WEIGHT = 0.6;
+export const SEMANTIC_WEIGHT = 0.2;
 
 export function fuseRankings(keyword: Ranked[], semantic: Ranked[], limit: number): Ranked[] {
   const keywordWeight = keyword.some(isGoodMatch) ? KEYWORD_WEIGHT : FALLBACK_KEYWORD_WEIGHT;
