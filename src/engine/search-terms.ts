@@ -47,6 +47,19 @@ const KEEP_DOUBLE = new Set(['l', 's', 'z']);
  * they are.
  */
 export function stem(word: string): string {
+  let stemmed = stems.get(word);
+  if (stemmed === undefined) {
+    // Code reuses a small vocabulary: most words were stemmed moments ago.
+    if (stems.size >= STEM_CACHE) stems.clear();
+    stems.set(word, (stemmed = stemUncached(word)));
+  }
+  return stemmed;
+}
+
+const stems = new Map<string, string>();
+const STEM_CACHE = 65_536;
+
+function stemUncached(word: string): string {
   if (word.length < 3 || /\d/.test(word)) return word;
   // Three letters: only a plural (`ids` → `id`).
   if (word.length === 3) return word.endsWith('s') && !/(ss|us|is)$/.test(word) ? word.slice(0, -1) : word;

@@ -16,14 +16,31 @@ export function ftsText(
   bodyIdentifiers: readonly string[] = [],
 ): FtsText {
   const enclosing = sym.qualifiedName.split('.').slice(0, -1);
+  // Every symbol of a file has the same path, and bodies reuse a few identifiers.
+  if (filePath !== lastPath.filePath) lastPath = { filePath, terms: pathTerms(filePath).join(' ') };
+  const body = new Set<string>();
+  for (const id of bodyIdentifiers) for (const term of identifierTerms(id)) body.add(term);
   return {
     name: nameTerms(sym.name).join(' '),
     qualified: enclosing.flatMap(nameTerms).join(' '),
-    path: pathTerms(filePath).join(' '),
+    path: lastPath.terms,
     signature: indexTerms(sym.signature).join(' '),
     doc: sym.doc ? indexTerms(sym.doc, DOC_TOKENS).join(' ') : '',
-    body: [...new Set(bodyIdentifiers.flatMap((id) => indexTerms(id)))].join(' '),
+    body: [...body].join(' '),
   };
+}
+
+let lastPath = { filePath: '', terms: '' };
+const identifiers = new Map<string, string[]>();
+const IDENTIFIER_CACHE = 65_536;
+
+function identifierTerms(id: string): string[] {
+  let terms = identifiers.get(id);
+  if (terms === undefined) {
+    if (identifiers.size >= IDENTIFIER_CACHE) identifiers.clear();
+    identifiers.set(id, (terms = indexTerms(id)));
+  }
+  return terms;
 }
 
 /** Lines of a file as editors count them: a final newline does not start another line. */
