@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { looksBinary } from '../src/engine/binary.js';
 import { createHashingEmbedder } from '../src/engine/embed/hashing-embedder.js';
 import { discoverFiles } from '../src/engine/discovery.js';
+import { bodyIdentifiers } from '../src/engine/indexer/body-identifiers.js';
 import { countLines, ftsText } from '../src/engine/indexer/derived-text.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../src/engine/indexer/index-run.js';
 import { IndexWriter } from '../src/engine/indexer/index-writer.js';
@@ -85,7 +86,8 @@ async function stagesOf(corpus: Corpus) {
     lap('decode');
     const result = parser.parse(f.language as LanguageId, content);
     lap('parse + extract');
-    const fts = result.symbols.map(ftsText);
+    const bodies = bodyIdentifiers(content, result.symbols, f.language as LanguageId);
+    const fts = result.symbols.map((sym, i) => ftsText(sym, f.relPath, bodies[i]));
     lap('FTS text');
     const embedded = embedder.embedSymbolsSync(result.symbols);
     lap('embed (hash)');

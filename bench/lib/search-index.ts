@@ -14,7 +14,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 export const CACHE_ROOT = path.join(os.tmpdir(), 'pctx-bench-cache');
 
 /** Sources whose changes alter what an index contains: a new digest means a new cache entry. */
-const INDEX_SOURCES = ['src/parse', 'src/engine/indexer', 'src/engine/embed', 'src/engine/tokens.ts', 'src/engine/discovery.ts', 'src/tenant/tenant-schema.ts'];
+const INDEX_SOURCES = ['src/parse', 'src/engine/indexer', 'src/engine/embed', 'src/engine/tokens.ts', 'src/engine/search-terms.ts', 'src/engine/discovery.ts', 'src/tenant/tenant-schema.ts'];
 
 function sourceDigest(): string {
   const hash = crypto.createHash('sha256');

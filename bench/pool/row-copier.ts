@@ -25,8 +25,8 @@ export class RowCopier {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       fts: ftsTenant
-        ? db.prepare('INSERT INTO symbols_fts (rowid, name, qualified, signature, doc, tenant) VALUES (?, ?, ?, ?, ?, ?)')
-        : db.prepare('INSERT INTO symbols_fts (rowid, name, qualified, signature, doc) VALUES (?, ?, ?, ?, ?)'),
+        ? db.prepare('INSERT INTO symbols_fts (rowid, name, qualified, path, signature, doc, body, tenant) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        : db.prepare('INSERT INTO symbols_fts (rowid, name, qualified, path, signature, doc, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       vector: db.prepare('INSERT INTO embeddings (symbol_id, tenant_id, vector) VALUES (?, ?, ?)'),
       edge: db.prepare('INSERT INTO dep_edges (id, tenant_id, repo_id, from_file_id, specifier, kind, line, names, to_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     };
@@ -80,8 +80,8 @@ export class RowCopier {
         s.parent_id === null ? null : symbolBase + s.parent_id,
       );
       const x = t.fts[i]!;
-      if (this.ftsTenant) this.s.fts.run(id, x.name, x.qualified, x.signature, x.doc, tenantId);
-      else this.s.fts.run(id, x.name, x.qualified, x.signature, x.doc);
+      if (this.ftsTenant) this.s.fts.run(id, x.name, x.qualified, x.path, x.signature, x.doc, x.body, tenantId);
+      else this.s.fts.run(id, x.name, x.qualified, x.path, x.signature, x.doc, x.body);
       this.s.vector.run(id, tenantId, t.vectors[i]!);
       maxSymbol = Math.max(maxSymbol, s.id);
     }

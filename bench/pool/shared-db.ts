@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { SearchSymbolsParams } from '../../src/engine/params.js';
-import { SYMBOL_COLUMNS, cached, type SymbolRow } from '../../src/engine/queries/lookup.js';
-import { parseQuery, rankCandidates, type RankedRow } from '../../src/engine/queries/search-symbols.js';
+import { SYMBOL_COLUMNS, cached } from '../../src/engine/queries/lookup.js';
+import { rankCandidates, type Ranked, type SearchRow } from '../../src/engine/queries/search-symbols.js';
 import { RowCopier } from './row-copier.js';
 import type { Template } from './templates.js';
 
@@ -22,24 +22,26 @@ const SHARED_SCHEMA = `
   CREATE TABLE files (
     id INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL, repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
     path TEXT NOT NULL, language TEXT NOT NULL, content_hash TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,
-    line_count INTEGER NOT NULL, content TEXT NOT NULL, indexed_at TEXT NOT NULL, UNIQUE (repo_id, path)
+    line_count INTEGER NOT NULL, content TEXT NOT NULL, indexed_at TEXT NOT NULL, importers INTEGER NOT NULL DEFAULT 0, UNIQUE (repo_id, path)
   );
   CREATE INDEX files_tenant ON files (tenant_id);
   CREATE TABLE symbols (
     id INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id TEXT NOT NULL, repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
     file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE, uid TEXT NOT NULL, name TEXT NOT NULL, qualified_name TEXT NOT NULL,
     kind TEXT NOT NULL, language TEXT NOT NULL, start_line INTEGER NOT NULL, end_line INTEGER NOT NULL, start_byte INTEGER NOT NULL,
-    end_byte INTEGER NOT NULL, signature TEXT NOT NULL, doc TEXT, parent_id INTEGER, local INTEGER NOT NULL DEFAULT 0
+    end_byte INTEGER NOT NULL, signature TEXT NOT NULL, doc TEXT, parent_id INTEGER, local INTEGER NOT NULL DEFAULT 0,
+    body_terms TEXT NOT NULL DEFAULT '', importers INTEGER NOT NULL DEFAULT 0
   );
   CREATE UNIQUE INDEX symbols_uid ON symbols (tenant_id, uid);
   CREATE INDEX symbols_file ON symbols (file_id);
   CREATE INDEX symbols_tenant_name ON symbols (tenant_id, name COLLATE NOCASE);
   CREATE VIRTUAL TABLE symbols_fts USING fts5 (
-    name, qualified, signature, doc, tenant,
+    name, qualified, path, signature, doc, body, tenant,
     content = '', contentless_delete = 1, prefix = '2 3 4 5 6',
     tokenize = "unicode61 remove_diacritics 2 tokenchars '_$'"
   );
-  INSERT INTO symbols_fts (symbols_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 1.0, 0.0)');
+  INSERT INTO symbols_fts (symbols_fts, rank) VALUES ('rank', 'bm25(10.0, 3.0, 3.0, 2.0, 2.0, 0.5, 0.0)');
+  CREATE VIRTUAL TABLE symbols_vocab USING fts5vocab (symbols_fts, 'row');
   CREATE TABLE dep_edges (
     id INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL, repo_id INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
     from_file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE, specifier TEXT NOT NULL, kind TEXT NOT NULL,
@@ -132,8 +134,7 @@ export function addBigTenant(file: string, tenantId: string, t: Template, copies
 // leads with tenant_id and every FTS5 expression is ANDed with the tenant's token.
 // ---------------------------------------------------------------------------------------
 
-const JOINS = 'JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id';
-
+const COLUMNS = `${SYMBOL_COLUMNS}, s.body_terms AS bodyTerms, s.importers, f.importers AS fileImporters`;
 
 function scoped(tenantId: string, match: string): string {
   return `tenant : "${tenantId}" AND (${match})`;
@@ -143,35 +144,34 @@ function probe(db: Database.Database, tenantId: string, match: string, cap: numb
   return cached(db, 'SELECT rowid FROM symbols_fts WHERE symbols_fts MATCH @match LIMIT @cap').pluck().all({ match: scoped(tenantId, match), cap }) as number[];
 }
 
-function rankedRows(db: Database.Database, tenantId: string, match: string, n: number): RankedRow[] {
-  const sql = `SELECT ${SYMBOL_COLUMNS}, symbols_fts.rank AS rank FROM symbols_fts ${JOINS}
-    WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId ORDER BY symbols_fts.rank LIMIT @n`;
-  return cached(db, sql).all({ match: scoped(tenantId, match), n, tenantId }) as RankedRow[];
+function rankedIds(db: Database.Database, tenantId: string, match: string, n: number): number[] {
+  return cached(db, 'SELECT rowid FROM symbols_fts WHERE symbols_fts MATCH @match ORDER BY rank LIMIT @n').pluck().all({ match: scoped(tenantId, match), n }) as number[];
 }
 
-function rowsByIds(db: Database.Database, tenantId: string, ids: number[]): SymbolRow[] {
-  const sql = `SELECT ${SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
+function rowsByIds(db: Database.Database, tenantId: string, ids: number[]): SearchRow[] {
+  const sql = `SELECT ${COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
     WHERE s.id IN (SELECT value FROM json_each(@ids)) AND s.tenant_id = @tenantId`;
-  return cached(db, sql).all({ ids: JSON.stringify(ids), tenantId }) as SymbolRow[];
+  return cached(db, sql).all({ ids: JSON.stringify(ids), tenantId }) as SearchRow[];
 }
 
-function nameRows(db: Database.Database, tenantId: string, word: string, n: number): SymbolRow[] {
-  const sql = `SELECT ${SYMBOL_COLUMNS} FROM symbols s INDEXED BY symbols_tenant_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
+function nameRows(db: Database.Database, tenantId: string, word: string, n: number): SearchRow[] {
+  const sql = `SELECT ${COLUMNS} FROM symbols s INDEXED BY symbols_tenant_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
     WHERE s.tenant_id = @tenantId AND s.name >= @word COLLATE NOCASE AND s.name < @upper COLLATE NOCASE ORDER BY s.name COLLATE NOCASE LIMIT @n`;
-  return cached(db, sql).all({ word, upper: `${word}\u{10FFFF}`, n, tenantId }) as SymbolRow[];
+  return cached(db, sql).all({ word, upper: `${word}\u{10FFFF}`, n, tenantId }) as SearchRow[];
 }
 
-export function sharedKeywordSearch(db: Database.Database, tenantId: string, params: SearchSymbolsParams, limit = params.limit): { row: SymbolRow; score: number }[] {
-  const parsed = parseQuery(params.query);
-  if (!parsed) return [];
+export function sharedKeywordSearch(db: Database.Database, tenantId: string, params: SearchSymbolsParams, limit = params.limit): Ranked[] {
   return rankCandidates(
     {
       nameRows: (word, n) => nameRows(db, tenantId, word, n),
       probe: (match, cap) => probe(db, tenantId, match, cap),
-      rankedRows: (match, n) => rankedRows(db, tenantId, match, n),
+      rankedIds: (match, n) => rankedIds(db, tenantId, match, n),
       rowsByIds: (ids) => rowsByIds(db, tenantId, ids),
+      // Document frequencies over every tenant of the file: the shared layout has no other.
+      docFreq: (term) => (cached(db, 'SELECT doc FROM symbols_vocab WHERE term = ?').pluck().get(term) as number | undefined) ?? 0,
+      totalDocs: () => cached(db, 'SELECT count(*) FROM symbols WHERE tenant_id = ?').pluck().get(tenantId) as number,
     },
-    parsed,
+    params.query,
     limit,
   );
 }

@@ -117,7 +117,10 @@ function loadTemplate(name: string, tenantId: string, dbFile: string, random: ()
       repo,
       files,
       symbols,
-      fts: symbols.map((s) => ftsText({ name: s.name, qualifiedName: s.qualified_name, signature: s.signature, doc: s.doc })),
+      fts: (() => {
+        const pathOf = new Map(files.map((f) => [f.id, f.path]));
+        return symbols.map((s) => ftsText({ name: s.name, qualifiedName: s.qualified_name, signature: s.signature, doc: s.doc }, pathOf.get(s.file_id)!));
+      })(),
       vectors: symbols.map((s) => vectorOf.get(s.id)!),
       edges,
       queries,

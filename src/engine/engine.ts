@@ -27,7 +27,8 @@ import {
 import { findImporters, getDependencies } from './queries/dependencies.js';
 import { getFileContent, getFileOutline } from './queries/files.js';
 import { deleteRepo, listRepos } from './queries/repos.js';
-import { fuseRankings, keywordSearch, semanticSearch, toHits, type SearchResult } from './queries/search-symbols.js';
+import { fuseRankings } from './queries/fusion.js';
+import { bySimilarity, isGoodMatch, keywordSearch, semanticSearch, toHits, type Ranked, type SearchResult } from './queries/search-symbols.js';
 import { getSymbolSource } from './queries/symbol-source.js';
 
 export interface EngineOptions {
@@ -145,16 +146,15 @@ export class Engine {
   async searchSymbols(tenantId: string, input: unknown): Promise<SearchResult> {
     const params = parseParams(searchSymbolsShape, input);
     return this.pool.withTenant(tenantId, async (lease) => {
-      if (params.mode === 'keyword') {
-        return { query: params.query, mode: params.mode, results: toHits(keywordSearch(lease.db, tenantId, params)) };
-      }
+      const answer = (ranked: Ranked[]): SearchResult => ({ query: params.query, mode: params.mode, weakMatch: !ranked.some(isGoodMatch), results: toHits(ranked) });
+      if (params.mode === 'keyword') return answer(keywordSearch(lease.db, tenantId, params));
       const [queryVector] = await this.embedder.embed([params.query]);
       await this.completeEmbeddings(tenantId, lease);
       const vectors: VectorIndex = await lease.vectors();
       const semantic = semanticSearch(lease.db, tenantId, params, vectors, queryVector!, params.mode === 'hybrid' ? params.limit * 3 : params.limit);
-      if (params.mode === 'semantic') return { query: params.query, mode: params.mode, results: toHits(semantic) };
+      if (params.mode === 'semantic') return answer(bySimilarity(semantic, params.limit));
       const keyword = keywordSearch(lease.db, tenantId, params, params.limit * 3);
-      return { query: params.query, mode: params.mode, results: toHits(fuseRankings([keyword, semantic], params.limit)) };
+      return answer(fuseRankings(keyword, semantic, params.limit));
     });
   }
 

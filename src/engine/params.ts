@@ -32,7 +32,7 @@ export const searchSymbolsShape = {
   mode: z
     .enum(SEARCH_MODES)
     .default('keyword')
-    .describe('keyword: BM25 over names, sub-words, signatures and docs; semantic: embedding similarity; hybrid: both, fused by rank'),
+    .describe('keyword: names, sub-words and sentence words over names, paths, signatures, docs and the code; semantic: embedding similarity; hybrid: both scores combined'),
 };
 
 export const symbolSourceShape = {

@@ -121,6 +121,30 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE repos ADD COLUMN exclude_patterns TEXT;
   ALTER TABLE repos ADD COLUMN extractor_version INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4: search by sentence. The FTS table gains the file path and the identifiers of each
+  // body (analysed by engine/search-terms.ts); files count their importers and symbols
+  // the import statements naming them (ranking signals). FTS text is derived by the
+  // parser, and a contentless table cannot be rebuilt from SQL: the old rows go and every
+  // file is marked for a re-parse by the next index run. Until then keyword search finds
+  // symbols by name only.
+  `
+  DROP TABLE symbols_fts;
+  CREATE VIRTUAL TABLE symbols_fts USING fts5 (
+    name, qualified, path, signature, doc, body,
+    content = '',
+    contentless_delete = 1,
+    prefix = '2 3 4 5 6',
+    tokenize = "unicode61 remove_diacritics 2 tokenchars '_$'"
+  );
+  -- Column weights: name, enclosing names, path, signature, doc, body identifiers.
+  INSERT INTO symbols_fts (symbols_fts, rank) VALUES ('rank', 'bm25(10.0, 3.0, 3.0, 2.0, 2.0, 0.5)');
+  -- Document frequency of every term: query words are weighed and chosen by it.
+  CREATE VIRTUAL TABLE symbols_vocab USING fts5vocab (symbols_fts, 'row');
+  ALTER TABLE symbols ADD COLUMN body_terms TEXT NOT NULL DEFAULT '';
+  ALTER TABLE symbols ADD COLUMN importers INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE files ADD COLUMN importers INTEGER NOT NULL DEFAULT 0;
+  UPDATE files SET content_hash = '', mtime_ms = -1;
+  `,
 ];
 
 export const TENANT_SCHEMA_VERSION = MIGRATIONS.length;

@@ -41,10 +41,12 @@ describe('CLI --json contract', { timeout: 240_000 }, () => {
     expect(eager.json.vectors).toEqual({ mode: 'unchanged', count: indexed.json.symbols });
 
     const search = await cli(dataDir, 'search', 'getUserById', '--json', '--limit', '3');
-    expect(search.json).toMatchObject({ query: 'getUserById', mode: 'keyword' });
+    expect(search.json).toMatchObject({ query: 'getUserById', mode: 'keyword', weakMatch: false });
+    expect(Object.keys(search.json).sort()).toEqual(['mode', 'query', 'results', 'weakMatch']);
     expect(Object.keys(search.json.results[0]).sort()).toEqual(
-      ['endLine', 'filePath', 'id', 'kind', 'language', 'local', 'name', 'qualifiedName', 'repo', 'score', 'signature', 'startLine', 'summary'].sort(),
+      ['endLine', 'filePath', 'id', 'kind', 'language', 'local', 'matched', 'name', 'qualifiedName', 'repo', 'score', 'signature', 'similarity', 'startLine', 'summary', 'twins'].sort(),
     );
+    expect(search.json.results[0]).toMatchObject({ matched: { fields: ['name', 'body'], terms: ['get', 'user', 'id'] }, similarity: null, twins: [] });
     const id = search.json.results[0].id as string;
 
     const source = await cli(dataDir, 'source', id, '--json', '--context', '1');

@@ -47,7 +47,8 @@ describe('indexFolder', () => {
     await engine.indexFolder(T, { path: root });
     expect((await names(engine, 'getUserById'))[0]).toBe('UserService.getUserById');
     expect(await names(engine, 'user by id')).toContain('UserService.getUserById');
-    expect(await names(engine, 'parse_config')).toEqual(['parse_config']);
+    // `main` calls parse_config: found by its body, below the definition.
+    expect(await names(engine, 'parse_config')).toEqual(['parse_config', 'main']);
     expect(await names(engine, 'configuration', { kind: 'class' })).toEqual(['ConfigError']);
     expect(await names(engine, 'user', { language: 'python' })).toEqual([]);
     expect(await names(engine, 'add', { pathPrefix: 'ts/src/util' })).toEqual(['add']);
@@ -97,7 +98,10 @@ describe('indexFolder', () => {
     expect(changed.vectors?.mode).toBe('incremental');
     expect(await names(engine, 'multiply')).toEqual(['multiply']);
     expect(await names(engine, 'brand_new_helper')).toEqual(['brand_new_helper']);
-    expect(await names(engine, 'Server', { language: 'go' })).toEqual([]);
+    // Only `main`, which still calls server.Server, matches, and only through its body: a weak match.
+    const server = await engine.searchSymbols(T, { query: 'Server', language: 'go' });
+    expect(server.results.map((h) => h.qualifiedName)).toEqual(['main']);
+    expect(server).toMatchObject({ weakMatch: true, results: [{ matched: { fields: ['body'], terms: ['server'] } }] });
     await expect(engine.getFileOutline(T, { repo: 'demo', path: 'server/server.go' })).rejects.toMatchObject({ code: 'PCTX_ERR_FILE_NOT_FOUND' });
     // The Go import no longer resolves once its package is gone.
     expect((await engine.getDependencies(T, { repo: 'demo', path: 'main.go' })).dependencies[0]!.resolvedPath).toBeNull();

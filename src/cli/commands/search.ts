@@ -55,10 +55,13 @@ export function searchCommand(): Command {
           const out = result.results.map((h, i) => {
             const head = `${String(i + 1).padStart(2)}. ${style('cyan', h.kind.padEnd(9))} ${style('bold', printable(h.qualifiedName))}  ${style('dim', printable(`${h.repo}:${h.filePath}:${h.startLine}-${h.endLine}`))}`;
             const sig = `    ${printable(h.signature)}`;
+            const why = h.matched.terms.length > 0 ? [style('dim', `    matched ${printable(h.matched.terms.join(' '))} in ${h.matched.fields.join(', ')}`)] : [];
+            const twins = h.twins.length > 0 ? [style('dim', `    also in ${h.twins.map((t) => printable(t.filePath)).join(', ')}`)] : [];
             const id = style('dim', `    id: ${printable(h.id)}`);
-            return [head, sig, ...(h.summary ? [style('dim', `    ${printable(h.summary)}`)] : []), id].join('\n');
+            return [head, sig, ...(h.summary ? [style('dim', `    ${printable(h.summary)}`)] : []), ...why, ...twins, id].join('\n');
           });
-          process.stdout.write(`${out.join('\n')}\n`);
+          const note = result.weakMatch ? `${style('yellow', `Nothing matches "${printable(query)}" well; the nearest symbols:`)}\n` : '';
+          process.stdout.write(`${note}${out.join('\n')}\n`);
         }, { readOnly: true });
       }),
     );

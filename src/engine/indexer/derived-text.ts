@@ -1,21 +1,46 @@
-import { splitIdentifier, textTokens } from '../tokens.js';
+import { indexTerms, nameTerms, pathTerms } from '../search-terms.js';
 import type { FtsText } from './parse-protocol.js';
 
 /** Doc words indexed per symbol; the rest of a long docstring is not searchable. */
 const DOC_TOKENS = 64;
 
 /**
- * The FTS5 row text of a symbol: lowercased name plus its camelCase/snake_case sub-words,
- * qualified name split at dots, signature and doc words. The FTS table is contentless,
- * so this is the only place the indexed text is defined.
+ * The FTS5 row text of a symbol, by the analysis of search-terms.ts (the query side uses
+ * the same): name whole and as sub-words, the enclosing names of its qualified name, the
+ * file's path, signature and doc words, and the identifiers its body uses. The FTS table
+ * is contentless, so this is the only place the indexed text is defined.
  */
-export function ftsText(sym: { name: string; qualifiedName: string; signature: string; doc: string | null }): FtsText {
+export function ftsText(
+  sym: { name: string; qualifiedName: string; signature: string; doc: string | null },
+  filePath: string,
+  bodyIdentifiers: readonly string[] = [],
+): FtsText {
+  const enclosing = sym.qualifiedName.split('.').slice(0, -1);
+  // Every symbol of a file has the same path, and bodies reuse a few identifiers.
+  if (filePath !== lastPath.filePath) lastPath = { filePath, terms: pathTerms(filePath).join(' ') };
+  const body = new Set<string>();
+  for (const id of bodyIdentifiers) for (const term of identifierTerms(id)) body.add(term);
   return {
-    name: `${sym.name.toLowerCase()} ${splitIdentifier(sym.name).join(' ')}`,
-    qualified: sym.qualifiedName.toLowerCase().split('.').join(' '),
-    signature: textTokens(sym.signature).join(' '),
-    doc: sym.doc ? textTokens(sym.doc).slice(0, DOC_TOKENS).join(' ') : '',
+    name: nameTerms(sym.name).join(' '),
+    qualified: enclosing.flatMap(nameTerms).join(' '),
+    path: lastPath.terms,
+    signature: indexTerms(sym.signature).join(' '),
+    doc: sym.doc ? indexTerms(sym.doc, DOC_TOKENS).join(' ') : '',
+    body: [...body].join(' '),
   };
+}
+
+let lastPath = { filePath: '', terms: '' };
+const identifiers = new Map<string, string[]>();
+const IDENTIFIER_CACHE = 65_536;
+
+function identifierTerms(id: string): string[] {
+  let terms = identifiers.get(id);
+  if (terms === undefined) {
+    if (identifiers.size >= IDENTIFIER_CACHE) identifiers.clear();
+    identifiers.set(id, (terms = indexTerms(id)));
+  }
+  return terms;
 }
 
 /** Lines of a file as editors count them: a final newline does not start another line. */

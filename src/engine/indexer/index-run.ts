@@ -431,6 +431,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
         writer.setEdgeTarget(edge.id, edgeTarget(edge.language, targets));
       }
 
+      writer.countImporters(repo.id);
       progress({ phase: 'committing', done: 0, total: 0 });
       const counts = writer.finishRepo(repo.id);
       if (embeddingsChanged) bumpEmbeddingsGeneration(db, embedder.id, embedder.dimension);

@@ -80,10 +80,10 @@ export class IndexWriter {
       deleteFile: p('DELETE FROM files WHERE id = ? AND tenant_id = ?'),
       insertSymbol: p(
         `INSERT INTO symbols (tenant_id, repo_id, file_id, uid, name, qualified_name, kind, language,
-           start_line, end_line, start_byte, end_byte, signature, doc, parent_id, local)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           start_line, end_line, start_byte, end_byte, signature, doc, parent_id, local, body_terms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertFts: p('INSERT INTO symbols_fts (rowid, name, qualified, signature, doc) VALUES (?, ?, ?, ?, ?)'),
+      insertFts: p('INSERT INTO symbols_fts (rowid, name, qualified, path, signature, doc, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       insertEmbedding: p('INSERT INTO embeddings (symbol_id, tenant_id, vector) VALUES (?, ?, ?)'),
       insertEdge: p(
         'INSERT INTO dep_edges (tenant_id, repo_id, from_file_id, specifier, kind, line, names) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -199,11 +199,12 @@ export class IndexWriter {
         sym.doc,
         parentId,
         sym.local ? 1 : 0,
+        fts[i]!.body,
       );
       const id = Number(info.lastInsertRowid);
       ids[i] = id;
       const t = fts[i]!;
-      this.s.insertFts!.run(id, t.name, t.qualified, t.signature, t.doc);
+      this.s.insertFts!.run(id, t.name, t.qualified, t.path, t.signature, t.doc, t.body);
       if (vectors) {
         const record = Buffer.from(vectors.buffer, vectors.byteOffset + i * recordBytes, recordBytes);
         this.s.insertEmbedding!.run(id, this.tenantId, record);
@@ -233,6 +234,32 @@ export class IndexWriter {
 
   setEdgeTarget(edgeId: number, toPath: string | null): void {
     this.s.setEdgeTarget!.run(toPath, edgeId, this.tenantId);
+  }
+
+  /**
+   * Recounts the ranking signals of the import graph for the whole repository: how many
+   * files import each file, and how many import statements name each symbol of it. Whole
+   * repo every run: an edge added in one file changes the counts of another.
+   */
+  countImporters(repoId: number): void {
+    this.db
+      .prepare(
+        `UPDATE files SET importers = coalesce((SELECT count(DISTINCT e.from_file_id) FROM dep_edges e
+           WHERE e.repo_id = files.repo_id AND e.to_path = files.path AND e.tenant_id = files.tenant_id), 0)
+         WHERE repo_id = ? AND tenant_id = ?`,
+      )
+      .run(repoId, this.tenantId);
+    this.db.prepare('UPDATE symbols SET importers = 0 WHERE repo_id = ? AND tenant_id = ? AND importers <> 0').run(repoId, this.tenantId);
+    const named = this.db
+      .prepare(
+        `SELECT f.id AS fileId, j.value AS name, count(DISTINCT e.from_file_id) AS n
+         FROM dep_edges e JOIN files f ON f.repo_id = e.repo_id AND f.path = e.to_path, json_each(e.names) j
+         WHERE e.repo_id = ? AND e.tenant_id = ? AND e.to_path IS NOT NULL AND e.names <> '[]'
+         GROUP BY f.id, j.value`,
+      )
+      .all(repoId, this.tenantId) as { fileId: number; name: string; n: number }[];
+    const set = this.db.prepare('UPDATE symbols SET importers = ? WHERE file_id = ? AND name = ? AND tenant_id = ?');
+    for (const row of named) set.run(row.n, row.fileId, row.name, this.tenantId);
   }
 
   finishRepo(repoId: number): { files: number; symbols: number; imports: number } {

@@ -20,11 +20,15 @@ export interface ParseBatch {
 
 export type SkipReason = 'binary' | 'secret' | 'too_large' | 'unreadable' | 'vanished' | 'symlink_escape';
 
+/** The FTS5 columns of one symbol, analysed (see derived-text.ts). */
 export interface FtsText {
   name: string;
   qualified: string;
+  path: string;
   signature: string;
   doc: string;
+  /** Identifiers the symbol's own code uses. */
+  body: string;
 }
 
 /** A file as stored in the `files` table (what IndexWriter.writeFile takes). */

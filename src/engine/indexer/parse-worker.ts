@@ -5,6 +5,7 @@ import type { LanguageId } from '../../parse/types.js';
 import { looksBinary } from '../binary.js';
 import { secretInContent } from '../secret-files.js';
 import { decodeText } from './decode-text.js';
+import { bodyIdentifiers } from './body-identifiers.js';
 import { countLines, ftsText } from './derived-text.js';
 import type { ParseBatch, ParseBatchResult, ParsedFile, PreloadRequest } from './parse-protocol.js';
 import { readInsideRoot } from './read-inside-root.js';
@@ -34,7 +35,8 @@ function parseOne(batch: ParseBatch, task: ParseBatch['files'][number]): ParsedF
   } catch (err) {
     return { relPath: task.relPath, status: 'skipped', reason: 'unreadable', detail: `parser failed: ${(err as Error).message}` };
   }
-  const fts = result.symbols.map(ftsText);
+  const bodies = bodyIdentifiers(content, result.symbols, task.language);
+  const fts = result.symbols.map((sym, i) => ftsText(sym, task.relPath, bodies[i]));
   return {
     relPath: task.relPath,
     status: 'parsed',

@@ -1,75 +1,98 @@
 import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { VectorIndex } from '../../tenant/vector-index.js';
-import { splitIdentifier } from '../tokens.js';
 import type { SearchSymbolsParams } from '../params.js';
+import { queryTerms, queryWords, type QueryWord } from '../search-terms.js';
+import { scoreText, type MatchField, type QueryTerm, type ScoredText } from './lexical-score.js';
 import { SYMBOL_COLUMNS, cached, requireRepo, summarize, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
+import { signalPoints } from './rank-signals.js';
+import { collapseTwins } from './twins.js';
 
 export interface SymbolHit extends SymbolInfo {
   /** First sentence of the doc comment, when there is one. */
   summary: string | null;
   /** Higher is better; comparable only within one response. */
   score: number;
+  /** Why it matched: the fields holding query words and those words (analysed: `parsing` → `pars`). */
+  matched: { fields: MatchField[]; terms: string[] };
+  /** Cosine similarity to the query embedding (semantic and hybrid modes), else null. */
+  similarity: number | null;
+  /** Build copies of the same symbol (`dist/a.js`, `dist/a.d.ts` of `src/a.ts`), folded into this hit. */
+  twins: { id: string; filePath: string }[];
 }
 
 export interface SearchResult {
   query: string;
   mode: SearchSymbolsParams['mode'];
+  /**
+   * True when no result matches the query well: none is named like the query and none
+   * holds most of the query's words (weighted by rarity). The results are then the
+   * nearest there is, not an answer.
+   */
+  weakMatch: boolean;
   results: SymbolHit[];
 }
 
-/** Reciprocal rank fusion constant (Cormack et al.). */
-const RRF_K = 60;
+/** A symbol row with what ranking needs beyond the public fields. */
+export interface SearchRow extends SymbolRow {
+  bodyTerms: string;
+  /** Import statements naming the symbol. */
+  importers: number;
+  /** Files importing the symbol's file. */
+  fileImporters: number;
+}
+
+/** A scored candidate. */
+export interface Ranked {
+  row: SearchRow;
+  score: number;
+  text: ScoredText;
+  /** Points for the name: exact 60, prefix 20-30, else 0. */
+  nameTier: number;
+  similarity: number | null;
+  twins: SearchRow[];
+}
+
+const SEARCH_COLUMNS = `${SYMBOL_COLUMNS}, s.body_terms AS bodyTerms, s.importers, f.importers AS fileImporters`;
+
+/** A name tier at or above this is an identifier match: the query names the symbol. */
+const NAME_MATCH = 20;
+/** Text coverage (see lexical-score.ts) at or above which a hit answers the query well. */
+export const GOOD_COVERAGE = 0.35;
+/**
+ * FTS5's bm25 costs ~1 µs a matching row. An expression matching more rows than this is
+ * not ranked as a whole; narrower ones (the name column, the rarer words) are.
+ */
+const RANK_LIMIT = 300;
+/** Most rows the any-word expression may match: words are added rarest first up to it. */
+const OR_BUDGET = 1500;
+/** Most rows the any-word expression over names may match to be ranked. */
+const NAMED_LIMIT = 600;
+/** Rows of a broad single-word expression scored when nothing narrower exists. */
+const BROAD_SAMPLE = 100;
+/** Longest prefix the FTS5 prefix index holds (schema: prefix = '2 3 4 5 6'). */
+const PREFIX_INDEXED = 6;
 
 function quote(term: string): string {
   return `"${term.replace(/"/g, '""')}"`;
 }
 
-/** Longest prefix the FTS5 prefix index holds (schema: prefix = '2 3 4 5 6'). */
-const PREFIX_INDEXED = 6;
-
 /**
- * Terms match as prefixes, which reads one precomputed doclist of the prefix index. A
- * longer word is cut to its first 6 characters, which keeps that cost and acts as a
- * crude stemmer (decode → decoder, serialize → serializer); an expansion over every
- * term starting with a long word cost most of the p99. 1-2 character terms match as
- * written: as prefixes they would match nearly everything.
+ * The statements keyword search reads candidates with, for one tenant of one storage
+ * layout. The product's are below; bench/pool/shared-db.ts supplies the shared-table
+ * layout's, so both designs run this same algorithm.
  */
-function termFor(token: string): string {
-  if (token.length < 3) return quote(token);
-  return `${quote(token.slice(0, PREFIX_INDEXED))}*`;
-}
-
-export interface ParsedQuery {
-  /** Words of the query, lowercased, as written (`getuserbyid`, `user_service`). */
-  words: string[];
-  /** All words must match. */
-  all: string;
-  /** Any word may match (recall fallback for descriptive queries). */
-  any: string;
-}
-
-/**
- * Turns a free-form query into FTS5 expressions. Each word matches either as a whole
- * token (`getUserById` → the name token `getuserbyid*`) or through its sub-words
- * (`get AND user AND by AND id*`), so `userById`, `get_user` and `GetUser` all find
- * `getUserById`. Returns null when the query has no searchable characters.
- */
-export function parseQuery(query: string): ParsedQuery | null {
-  const raw = query.split(/[^\p{L}\p{N}_$]+/u).filter((w) => w.length > 0);
-  if (raw.length === 0) return null;
-  const words: string[] = [];
-  const clauses: string[] = [];
-  for (const word of raw.slice(0, 16)) {
-    const full = word.toLowerCase();
-    words.push(full);
-    const subs = splitIdentifier(word);
-    const alternatives = [termFor(full)];
-    if (subs.length > 1 || (subs.length === 1 && subs[0] !== full)) {
-      alternatives.push(`(${subs.map((s, i) => (i === subs.length - 1 ? termFor(s) : quote(s))).join(' AND ')})`);
-    }
-    clauses.push(alternatives.length > 1 ? `(${alternatives.join(' OR ')})` : alternatives[0]!);
-  }
-  return { words, all: clauses.join(' AND '), any: clauses.join(' OR ') };
+export interface CandidateSource {
+  /** Up to `n` symbols whose name is the word or starts with it, exact matches first. */
+  nameRows(word: string, n: number): SearchRow[];
+  /** Up to `cap` ids of rows matching the FTS5 expression, unordered. */
+  probe(match: string, cap: number): number[];
+  /** Ids of the best `n` matches of the expression by FTS5's bm25, best first. */
+  rankedIds(match: string, n: number): number[];
+  rowsByIds(ids: number[]): Iterable<SearchRow>;
+  /** Symbols whose indexed text holds the term. */
+  docFreq(term: string): number;
+  /** Symbols of the tenant. */
+  totalDocs(): number;
 }
 
 interface Filters {
@@ -102,193 +125,258 @@ function filtersFor(db: TenantDb, tenantId: string, params: SearchSymbolsParams)
   return { sql: clauses.map((c) => ` AND ${c}`).join(''), args, any: clauses.length > 0 };
 }
 
-export type RankedRow = SymbolRow & { rank: number };
-
-/**
- * BM25 ranks every match, at 1-2 µs a row with its join: fine for a few hundred, not
- * for the 15k symbols that contain `test`. Expressions matching more than this are not ranked by
- * BM25; their candidates come from the name B-tree and a bounded sample instead.
- */
-const RANK_LIMIT = 300;
-/** Most points BM25 adds to a candidate: it orders hits within a name tier, never across. */
-const BM25_POINTS = 5;
-/** Name score of the exact and prefix tiers (a prefix match scores 50-60, minus test code). */
-const STRONG_NAME = 50;
-/** Rows of a broad expression scored by name alone. */
-const BROAD_SAMPLE = 100;
-
 const JOINS = 'JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id';
 
 /**
- * The ids of up to `cap` matching rows, unordered: an unordered LIMIT stops early, so this
- * costs at most `cap` rows however common the words are. Its length decides whether the
- * expression is narrow enough to rank; for a broad one, its first rows are the sample.
- * Without filters it reads only the FTS index (the rows it returns still go through the
- * tenant-filtered queries below before anything reaches a caller).
+ * Symbol count and term frequencies of a handle, valid while its data version is: any
+ * write (an index run on another connection included) starts them afresh.
  */
-function probe(db: TenantDb, tenantId: string, match: string, filters: Filters, cap: number): number[] {
-  const sql = filters.any
-    ? `SELECT s.id FROM symbols_fts ${JOINS} WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} LIMIT @cap`
-    : 'SELECT rowid FROM symbols_fts WHERE symbols_fts MATCH @match LIMIT @cap';
-  return cached(db, sql).pluck().all({ match, cap, tenantId, ...filters.args }) as number[];
+interface Statistics {
+  version: number;
+  count: number;
+  docFreq: Map<string, number>;
 }
+const statistics = new WeakMap<TenantDb, Statistics>();
+/** Terms remembered per handle: the words of recent queries. */
+const DOC_FREQ_CACHE = 4096;
 
-function rankedRows(db: TenantDb, tenantId: string, match: string, filters: Filters, n: number): RankedRow[] {
-  const sql = `SELECT ${SYMBOL_COLUMNS}, symbols_fts.rank AS rank FROM symbols_fts ${JOINS}
-    WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} ORDER BY symbols_fts.rank LIMIT @n`;
-  return cached(db, sql).all({ match, n, tenantId, ...filters.args }) as RankedRow[];
-}
-
-/**
- * Up to `n` symbols whose name is the word or starts with it, straight from the NOCASE
- * name index: one range scan in name order, so exact matches (the smallest keys of the
- * range) come first and prefix matches fill the rest. One statement rather than an exact
- * and a prefix one: a tenant's first query on a fresh handle pays ~45 µs to prepare each
- * statement it uses. When `n` exact matches exist no prefix match is read, and none is
- * needed: `n` ≥ the result limit, and every exact match outscores every prefix match.
- */
-function nameRows(db: TenantDb, tenantId: string, word: string, filters: Filters, n: number): SymbolRow[] {
-  const sql = `SELECT ${SYMBOL_COLUMNS} FROM symbols s INDEXED BY symbols_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
-    WHERE s.name >= @word COLLATE NOCASE AND s.name < @upper COLLATE NOCASE AND s.tenant_id = @tenantId${filters.sql}
-    ORDER BY s.name COLLATE NOCASE LIMIT @n`;
-  return cached(db, sql).all({ word, upper: `${word}\u{10FFFF}`, n, tenantId, ...filters.args }) as SymbolRow[];
-}
-
-/** What being declared inside a function body costs: less than a name tier (40). */
-const LOCAL_PENALTY = 8;
-
-/** Test code: files under test folders or named like tests. Real implementations rank above it. */
-const TEST_PATH = /(^|\/)(tests?|__tests__|spec|testing)\/|(^|\/)test_[^/]*$|_test\.[a-z]+$|\.(test|spec)\.[a-z]+$/i;
-
-/**
- * How well a symbol answers the query, independent of BM25: exact name or qualified name
- * 100; name starting with the query 60 (shorter names first); every query word inside
- * the name 30 (as a sub-word or, for names like `urlparse`, a substring); some 10. Test
- * code loses 10 and a documented symbol gains 3, so among equal names the documented
- * implementation comes before test helpers whatever BM25 says (it adds at most 5).
- */
-function nameScore(row: SymbolRow, joined: string, dotted: string, words: string[]): number {
-  const name = row.name.toLowerCase();
-  let score: number;
-  if (name === joined || row.qualifiedName.toLowerCase() === dotted) score = 100;
-  else if (name.startsWith(joined)) score = 60 - Math.min(20, name.length - joined.length) / 2;
-  else {
-    const subs = new Set(splitIdentifier(row.name));
-    const wordSubs = words.flatMap((w) => splitIdentifier(w));
-    const hits = wordSubs.filter((w) => subs.has(w) || (w.length >= 3 && name.includes(w))).length;
-    score = hits > 0 && hits === wordSubs.length ? 30 : hits > 0 ? 10 : 0;
+function statisticsOf(db: TenantDb, tenantId: string): Statistics {
+  const version = cached(db, 'PRAGMA data_version').pluck().get() as number;
+  let known = statistics.get(db);
+  if (!known || known.version !== version) {
+    const count = cached(db, 'SELECT count(*) FROM symbols WHERE tenant_id = ?').pluck().get(tenantId) as number;
+    statistics.set(db, (known = { version, count, docFreq: new Map() }));
   }
-  if (TEST_PATH.test(row.filePath)) score -= 10;
-  // A closure or local class answers below a top-level definition of the same name.
-  if (row.local === 1) score -= LOCAL_PENALTY;
-  if (row.doc) score += 3;
-  return score;
+  return known;
 }
 
-/**
- * Keyword search. Candidates come from three places: symbols whose name equals or
- * starts with the query (NOCASE B-tree, microseconds), FTS5 matches of the query's words
- * and sub-words ranked by BM25 (names weigh most, then qualified names, signatures,
- * docs) when few enough match, and a bounded sample when the words are too common to
- * rank. Each candidate scores name quality (exact > prefix > all sub-words) plus up to
- * 5 points of BM25 relative to the best hit (a tie-breaker within a name tier), so identifier queries put the declaration first and
- * descriptive queries fall back on BM25. When requiring every word finds too little,
- * any word may match.
- */
-export function keywordSearch(db: TenantDb, tenantId: string, params: SearchSymbolsParams, limit = params.limit): { row: SymbolRow; score: number }[] {
-  const parsed = parseQuery(params.query);
-  if (!parsed) return [];
-  const filters = filtersFor(db, tenantId, params);
-  return rankCandidates(
-    {
-      nameRows: (word, n) => nameRows(db, tenantId, word, filters, n),
-      probe: (match, cap) => probe(db, tenantId, match, filters, cap),
-      rankedRows: (match, n) => rankedRows(db, tenantId, match, filters, n),
-      rowsByIds: (ids) => rowsByIds(db, tenantId, ids, filters).values(),
+function docFreq(db: TenantDb, stats: Statistics, term: string): number {
+  let df = stats.docFreq.get(term);
+  if (df === undefined) {
+    df = (cached(db, 'SELECT doc FROM symbols_vocab WHERE term = ?').pluck().get(term) as number | undefined) ?? 0;
+    if (stats.docFreq.size >= DOC_FREQ_CACHE) stats.docFreq.clear();
+    stats.docFreq.set(term, df);
+  }
+  return df;
+}
+
+/** The product's candidate source: one tenant database, the request's filters applied. */
+export function tenantSource(db: TenantDb, tenantId: string, filters: Filters): CandidateSource {
+  const args = { tenantId, ...filters.args };
+  // A source serves one query: the data version is checked once.
+  let stats: Statistics | null = null;
+  const currentStats = () => (stats ??= statisticsOf(db, tenantId));
+  return {
+    nameRows: (word, n) => {
+      // One range scan of the NOCASE name index: exact matches are its smallest keys.
+      const sql = `SELECT ${SEARCH_COLUMNS} FROM symbols s INDEXED BY symbols_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
+        WHERE s.name >= @word COLLATE NOCASE AND s.name < @upper COLLATE NOCASE AND s.tenant_id = @tenantId${filters.sql}
+        ORDER BY s.name COLLATE NOCASE LIMIT @n`;
+      return cached(db, sql).all({ word, upper: `${word}\u{10FFFF}`, n, ...args }) as SearchRow[];
     },
-    parsed,
-    limit,
-  );
-}
-
-/**
- * The statements keyword search reads candidates with, for one tenant of one storage
- * layout. The product's are above; bench/pool/shared-db.ts supplies the shared-table
- * layout's, so both designs run this same algorithm.
- */
-export interface CandidateSource {
-  /** Up to `n` symbols whose name is the word or starts with it, exact matches first. */
-  nameRows(word: string, n: number): SymbolRow[];
-  /** Up to `cap` ids of rows matching the FTS5 expression, unordered. */
-  probe(match: string, cap: number): number[];
-  /** The best `n` matches of the expression by BM25, best first. */
-  rankedRows(match: string, n: number): RankedRow[];
-  rowsByIds(ids: number[]): Iterable<SymbolRow>;
-}
-
-/** The ranking of keywordSearch over any candidate source (see keywordSearch). */
-export function rankCandidates(source: CandidateSource, parsed: ParsedQuery, limit: number): { row: SymbolRow; score: number }[] {
-  const pool = Math.max(40, limit * 4);
-  const candidates = new Map<number, { row: SymbolRow; bm25: number }>();
-  const add = (row: SymbolRow, bm25: number) => {
-    const seen = candidates.get(row.rowId);
-    if (!seen || seen.bm25 < bm25) candidates.set(row.rowId, { row, bm25 });
+    probe: (match, cap) => {
+      // Unfiltered, it reads only the FTS index; the ids still pass the tenant-filtered rowsByIds.
+      const sql = filters.any
+        ? `SELECT s.id FROM symbols_fts ${JOINS} WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} LIMIT @cap`
+        : 'SELECT rowid FROM symbols_fts WHERE symbols_fts MATCH @match LIMIT @cap';
+      return cached(db, sql).pluck().all(filters.any ? { match, cap, ...args } : { match, cap }) as number[];
+    },
+    rankedIds: (match, n) => {
+      const sql = filters.any
+        ? `SELECT s.id FROM symbols_fts ${JOINS} WHERE symbols_fts MATCH @match AND s.tenant_id = @tenantId${filters.sql} ORDER BY symbols_fts.rank LIMIT @n`
+        : 'SELECT rowid FROM symbols_fts WHERE symbols_fts MATCH @match ORDER BY rank LIMIT @n';
+      return cached(db, sql).pluck().all(filters.any ? { match, n, ...args } : { match, n }) as number[];
+    },
+    rowsByIds: (ids) => rowsByIds(db, tenantId, ids, filters).values(),
+    docFreq: (term) => docFreq(db, currentStats(), term),
+    totalDocs: () => currentStats().count,
   };
-
-  const joined = parsed.words.join('');
-  const dotted = parsed.words.join('.');
-  if (parsed.words.length === 1) {
-    const named = source.nameRows(parsed.words[0]!, pool);
-    for (const row of named) add(row, 0);
-    // A page of names that are or start with the word is the answer to an identifier
-    // query; FTS would only add weaker sub-word and doc matches below them.
-    const strong = named.filter((row) => nameScore(row, joined, dotted, parsed.words) >= STRONG_NAME).length;
-    if (strong >= limit) return finish(candidates, joined, dotted, parsed.words, limit);
-  }
-
-  const expressions = parsed.words.length > 1 ? [parsed.all, parsed.any] : [parsed.all];
-  for (let i = 0; i < expressions.length; i++) {
-    const match = expressions[i]!;
-    // Matches of "any word" rank below every match of all words.
-    const weight = i === 0 ? 1 : 0.25;
-    const ids = source.probe(match, RANK_LIMIT + 1);
-    if (ids.length === 0) continue;
-    if (ids.length <= RANK_LIMIT) {
-      const rows = source.rankedRows(match, pool);
-      const best = rows.length > 0 ? -rows[0]!.rank || 1 : 1;
-      for (const row of rows) add(row, (weight * -row.rank) / best);
-    } else {
-      for (const row of source.rowsByIds(ids.slice(0, BROAD_SAMPLE))) add(row, 0);
-    }
-    if (candidates.size >= limit) break;
-  }
-  return finish(candidates, joined, dotted, parsed.words, limit);
 }
 
-/** Scores every candidate and returns the best `limit`, best first. */
-function finish(candidates: Map<number, { row: SymbolRow; bm25: number }>, joined: string, dotted: string, words: string[], limit: number): { row: SymbolRow; score: number }[] {
-  return [...candidates.values()]
-    .map(({ row, bm25 }) => ({ row, score: nameScore(row, joined, dotted, words) + BM25_POINTS * bm25 }))
-    .sort((a, b) => b.score - a.score || a.row.name.length - b.row.name.length || a.row.rowId - b.row.rowId)
-    .slice(0, limit);
-}
-
-function toHit(row: SymbolRow, score: number): SymbolHit {
-  return { ...symbolInfo(row), summary: summarize(row.doc), score: Math.round(score * 1e4) / 1e4 };
-}
-
-function rowsByIds(db: TenantDb, tenantId: string, ids: number[], filters: Filters): Map<number, SymbolRow> {
+function rowsByIds(db: TenantDb, tenantId: string, ids: number[], filters: Filters): Map<number, SearchRow> {
   // One statement for any number of ids (an IN list of ? would be one per length).
-  const sql = `SELECT ${SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
+  const sql = `SELECT ${SEARCH_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
     WHERE s.id IN (SELECT value FROM json_each(@ids)) AND s.tenant_id = @tenantId${filters.sql}`;
-  const out = new Map<number, SymbolRow>();
-  for (const row of cached(db, sql).all({ ids: JSON.stringify(ids), tenantId, ...filters.args }) as SymbolRow[]) out.set(row.rowId, row);
+  const out = new Map<number, SearchRow>();
+  for (const row of cached(db, sql).all({ ids: JSON.stringify(ids), tenantId, ...filters.args }) as SearchRow[]) out.set(row.rowId, row);
   return out;
 }
 
+/** A query analysed for ranking: its words, their terms with weights, the name forms. */
+export interface AnalysedQuery {
+  words: QueryWord[];
+  terms: QueryTerm[];
+  /** The words run together (`read all bytes` → `readallbytes`), for the name tier. */
+  joined: string;
+  /** The words joined by dots, matched against qualified names. */
+  dotted: string;
+}
+
+export function analyseQuery(query: string, source: Pick<CandidateSource, 'docFreq' | 'totalDocs' | 'probe'>): AnalysedQuery | null {
+  const words = queryWords(query);
+  if (words.length === 0) return null;
+  const n = Math.max(1, source.totalDocs());
+  const terms = queryTerms(words).map((term) => {
+    let df = source.docFreq(term);
+    // Not a word of the index: typed in part, it matches as a prefix.
+    const prefix = df === 0 && term.length >= 2;
+    if (prefix) df = source.probe(prefixTerm(term), 1000).length;
+    return { term, prefix, df, idf: Math.log(1 + (n - df + 0.5) / (df + 0.5)) };
+  });
+  return {
+    words,
+    terms,
+    joined: words.map((w) => w.whole).join(''),
+    dotted: words.map((w) => w.whole).join('.'),
+  };
+}
+
+function prefixTerm(term: string): string {
+  return `${quote(term.slice(0, PREFIX_INDEXED))}*`;
+}
+
 /**
- * Semantic search: nearest neighbours of the query embedding. With filters, the graph
- * walk over-fetches and rows failing a filter are dropped afterwards.
+ * The FTS5 clause of one query word: its whole form as a name prefix (for a word such as
+ * `getUser`), or all of its terms.
+ */
+function wordClause(word: QueryWord, terms: Map<string, QueryTerm>): string {
+  const parts = word.terms.map((t) => (terms.get(t)?.prefix ? prefixTerm(t) : quote(t)));
+  const all = parts.length > 1 ? `(${parts.join(' AND ')})` : parts[0]!;
+  if (word.terms.length > 1 && word.whole.length >= 3) return `(${prefixTerm(word.whole)} OR ${all})`;
+  return all;
+}
+
+/**
+ * Points for the name: 60 when the name (or qualified name) is the query, 20-30 when it
+ * starts with it (shorter names first), else 0. Identifier queries are decided here.
+ */
+function nameTier(row: SymbolRow, q: AnalysedQuery): number {
+  const name = row.name.toLowerCase();
+  if (name === q.joined || row.qualifiedName.toLowerCase() === q.dotted) return 60;
+  // The words of the name, however written: `to directed` is `to_directed` or `toDirected`.
+  if (q.words.length > 1 && name.replace(/[_$-]/g, '') === q.joined) return 55;
+  if (q.joined.length >= 2 && name.startsWith(q.joined)) return 30 - Math.min(20, name.length - q.joined.length) / 2;
+  return 0;
+}
+
+export function rankRow(row: SearchRow, q: AnalysedQuery, similarity: number | null = null): Ranked {
+  const text = scoreText(row, q.terms);
+  const tier = nameTier(row, q);
+  return { row, score: 100 * text.coverage + tier + signalPoints(row), text, nameTier: tier, similarity, twins: [] };
+}
+
+function byScore(a: Ranked, b: Ranked): number {
+  return b.score - a.score || a.row.name.length - b.row.name.length || a.row.rowId - b.row.rowId;
+}
+
+/** Best first, twins folded into their best copy (with the twins they held), at most `limit`. */
+export function finishRanking(ranked: Ranked[], limit: number): Ranked[] {
+  const items = ranked.sort(byScore).map((r) => ({ r, repo: r.row.repo, name: r.row.name, qualifiedName: r.row.qualifiedName, language: r.row.language, filePath: r.row.filePath }));
+  return collapseTwins(items)
+    .slice(0, limit)
+    .map(({ item, twins }) => {
+      const all = [...item.r.twins, ...twins.flatMap((t) => [t.r.row, ...t.r.twins])].filter((t) => t.rowId !== item.r.row.rowId);
+      // The group ranks where its best copy did.
+      const score = Math.max(item.r.score, ...twins.map((t) => t.r.score));
+      return { ...item.r, score, twins: [...new Map(all.map((t) => [t.rowId, t])).values()] };
+    });
+}
+
+/**
+ * Keyword search over any candidate source. Candidates come from the name B-tree (names
+ * that are or start with the query), from FTS5 matches of all the query's words, and for
+ * several words from matches of any word, the rarest first (a word in half the symbols
+ * adds nothing to ranking and would make FTS5 rank half the table). Every candidate is then
+ * scored in full: text coverage over all the query's terms and fields, the name tier, and
+ * the ranking signals.
+ */
+export function rankCandidates(source: CandidateSource, query: string, limit: number): Ranked[] {
+  const q = analyseQuery(query, source);
+  if (!q) return [];
+  const pool = Math.max(30, limit * 3);
+  const rows = new Map<number, SearchRow>();
+  const ids = new Set<number>();
+  const content = q.words.filter((w) => w.terms.length > 0);
+  const termInfo = new Map(q.terms.map((t) => [t.term, t]));
+
+  const nameWord = q.words.length === 1 ? q.words[0]!.whole : q.joined;
+  if (nameWord.length >= 2) for (const row of source.nameRows(nameWord, pool)) rows.set(row.rowId, row);
+  if (q.words.length === 1) {
+    // A page of names that are or start with the word answers an identifier query; FTS
+    // would only add weaker sub-word and doc matches below them.
+    const strong = [...rows.values()].filter((row) => nameTier(row, q) >= NAME_MATCH).length;
+    if (strong >= limit) return finishRanking([...rows.values()].map((row) => rankRow(row, q)), limit);
+  }
+
+  if (q.words.length > 1) {
+    // The words as one name, snake_case or run together: a few exact tokens of the name column.
+    const forms = [...new Set([q.words.map((w) => w.whole).join('_'), q.joined])].map(quote).join(' OR ');
+    for (const id of source.probe(`name : (${forms})`, pool)) ids.add(id);
+  }
+  if (content.length > 0) {
+    const all = content.map((w) => wordClause(w, termInfo)).join(' AND ');
+    const matching = source.probe(all, RANK_LIMIT + 1);
+    if (matching.length > 0 && matching.length <= pool) {
+      // Few enough to score them all: no need for FTS5 to rank them first.
+      for (const id of matching) ids.add(id);
+    } else if (matching.length > 0 && matching.length <= RANK_LIMIT) {
+      for (const id of source.rankedIds(all, pool)) ids.add(id);
+    } else if (matching.length > RANK_LIMIT) {
+      // Too common to rank: the rows holding every word in their name, else a sample.
+      const inName = `name : (${all})`;
+      const named = source.probe(inName, RANK_LIMIT + 1);
+      if (named.length > 0 && named.length <= RANK_LIMIT) for (const id of source.rankedIds(inName, pool)) ids.add(id);
+      else if (content.length === 1) for (const id of (named.length > 0 ? named : matching).slice(0, BROAD_SAMPLE)) ids.add(id);
+    }
+    if (content.length > 1 && ids.size < limit) {
+      const expression = anyWordExpression(content, termInfo);
+      for (const id of source.rankedIds(expression, pool)) ids.add(id);
+      // Symbols named with any of the words (name, enclosing names, file): for code without
+      // comments the words meet nothing else, and the rarest words may be in no name at all.
+      const named = `{name qualified path} : (${content.map((w) => wordClause(w, termInfo)).join(' OR ')})`;
+      if (source.probe(named, NAMED_LIMIT + 1).length <= NAMED_LIMIT) for (const id of source.rankedIds(named, pool)) ids.add(id);
+    }
+  }
+  const missing = [...ids].filter((id) => !rows.has(id));
+  if (missing.length > 0) for (const row of source.rowsByIds(missing)) rows.set(row.rowId, row);
+  return finishRanking([...rows.values()].map((row) => rankRow(row, q)), limit);
+}
+
+/**
+ * The FTS5 expression whose matches are ranked when not every word matches: the rarest
+ * words, as many as fit OR_BUDGET rows together. When even the rarest word is too common,
+ * symbols holding two of the rarest three words: their doclists intersect to few rows, and
+ * what FTS5 ranks (at ~1 µs a row) stays small. Common words still count: every candidate
+ * is scored on all terms afterwards.
+ */
+function anyWordExpression(content: QueryWord[], termInfo: Map<string, QueryTerm>): string {
+  const cost = (w: QueryWord) => Math.min(...w.terms.map((t) => termInfo.get(t)!.df));
+  const sorted = [...content].sort((a, b) => cost(a) - cost(b));
+  if (cost(sorted[0]!) > OR_BUDGET && sorted.length > 1) {
+    const rare = sorted.slice(0, 3).map((w) => wordClause(w, termInfo));
+    const pairs: string[] = [];
+    for (let i = 0; i < rare.length; i++) for (let j = i + 1; j < rare.length; j++) pairs.push(`(${rare[i]} AND ${rare[j]})`);
+    return pairs.join(' OR ');
+  }
+  const chosen: string[] = [];
+  let budget = 0;
+  for (const w of sorted) {
+    if (chosen.length > 0 && budget + cost(w) > OR_BUDGET) break;
+    chosen.push(wordClause(w, termInfo));
+    budget += cost(w);
+  }
+  return chosen.join(' OR ');
+}
+
+/** Keyword search of one tenant (see rankCandidates). */
+export function keywordSearch(db: TenantDb, tenantId: string, params: SearchSymbolsParams, limit = params.limit): Ranked[] {
+  return rankCandidates(tenantSource(db, tenantId, filtersFor(db, tenantId, params)), params.query, limit);
+}
+
+/**
+ * Semantic search: nearest neighbours of the query embedding, each also scored on its text
+ * (`score` is the keyword score, for `matched` and for fusion; `similarity` the embedding's). With filters, the graph walk over-fetches and rows
+ * failing a filter are dropped afterwards.
  */
 export function semanticSearch(
   db: TenantDb,
@@ -297,33 +385,43 @@ export function semanticSearch(
   vectors: VectorIndex,
   queryVector: ArrayLike<number>,
   limit = params.limit,
-): { row: SymbolRow; score: number }[] {
+): Ranked[] {
   const filters = filtersFor(db, tenantId, params);
+  const source = tenantSource(db, tenantId, filters);
+  const q = analyseQuery(params.query, source);
   const fetch = filters.any ? Math.min(vectors.size, Math.max(limit * 20, 200)) : limit;
   const hits = vectors.search(queryVector, fetch);
   const rows = rowsByIds(db, tenantId, hits.map((h) => h.symbolId), filters);
-  const out: { row: SymbolRow; score: number }[] = [];
+  const out: Ranked[] = [];
   for (const hit of hits) {
     const row = rows.get(hit.symbolId);
-    if (row) out.push({ row, score: hit.similarity });
+    if (!row) continue;
+    out.push(q ? rankRow(row, q, hit.similarity) : { row, score: 0, text: { points: 0, coverage: 0, fields: [], terms: [] }, nameTier: 0, similarity: hit.similarity, twins: [] });
     if (out.length >= limit) break;
   }
   return out;
 }
 
-/** Reciprocal rank fusion of keyword and semantic rankings. */
-export function fuseRankings(lists: { row: SymbolRow; score: number }[][], limit: number): { row: SymbolRow; score: number }[] {
-  const fused = new Map<number, { row: SymbolRow; score: number }>();
-  for (const list of lists) {
-    list.forEach(({ row }, rank) => {
-      const entry = fused.get(row.rowId) ?? { row, score: 0 };
-      entry.score += 1 / (RRF_K + rank + 1);
-      fused.set(row.rowId, entry);
-    });
-  }
-  return [...fused.values()].sort((a, b) => b.score - a.score || a.row.rowId - b.row.rowId).slice(0, limit);
+/** Semantic results as returned: by similarity, twins folded. */
+export function bySimilarity(ranked: Ranked[], limit: number): Ranked[] {
+  return finishRanking(
+    ranked.map((r) => ({ ...r, score: r.similarity ?? 0 })),
+    limit,
+  );
 }
 
-export function toHits(ranked: { row: SymbolRow; score: number }[]): SymbolHit[] {
-  return ranked.map(({ row, score }) => toHit(row, score));
+/** True when a ranked hit answers its query well (see SearchResult.weakMatch). */
+export function isGoodMatch(hit: Ranked): boolean {
+  return hit.nameTier >= NAME_MATCH || hit.text.coverage >= GOOD_COVERAGE;
+}
+
+export function toHits(ranked: Ranked[]): SymbolHit[] {
+  return ranked.map(({ row, score, text, similarity, twins }) => ({
+    ...symbolInfo(row),
+    summary: summarize(row.doc),
+    score: Math.round(score * 1e4) / 1e4,
+    matched: { fields: text.fields, terms: text.terms },
+    similarity: similarity === null ? null : Math.round(similarity * 1e4) / 1e4,
+    twins: twins.map((t) => ({ id: t.id, filePath: t.filePath })),
+  }));
 }
