@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { PACKAGE_VERSION } from '../version.js';
 import { depsCommand, importersCommand } from './commands/deps.js';
 import { indexCommand } from './commands/index-cmd.js';
+import { installMcpCommand } from './commands/install-mcp.js';
 import { outlineCommand } from './commands/outline.js';
 import { reposCommand } from './commands/repos.js';
 import { searchCommand } from './commands/search.js';
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .version(PACKAGE_VERSION)
     .showHelpAfterError()
     .showSuggestionAfterError();
-  for (const cmd of [indexCommand(), searchCommand(), sourceCommand(), outlineCommand(), reposCommand(), importersCommand(), depsCommand(), serveCommand(), tenantsCommand()]) {
+  for (const cmd of [indexCommand(), searchCommand(), sourceCommand(), outlineCommand(), reposCommand(), importersCommand(), depsCommand(), serveCommand(), tenantsCommand(), installMcpCommand()]) {
     program.addCommand(cmd);
   }
   return program;
