@@ -8,6 +8,7 @@ import { reposCommand } from './commands/repos.js';
 import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
 import { sourceCommand } from './commands/source.js';
+import { statusCommand } from './commands/status.js';
 import { tenantsCommand } from './commands/tenants/index.js';
 
 export function buildProgram(): Command {
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .version(PACKAGE_VERSION)
     .showHelpAfterError()
     .showSuggestionAfterError();
-  for (const cmd of [indexCommand(), searchCommand(), sourceCommand(), outlineCommand(), reposCommand(), importersCommand(), depsCommand(), serveCommand(), tenantsCommand(), installMcpCommand()]) {
+  for (const cmd of [indexCommand(), searchCommand(), sourceCommand(), outlineCommand(), reposCommand(), statusCommand(), importersCommand(), depsCommand(), serveCommand(), tenantsCommand(), installMcpCommand()]) {
     program.addCommand(cmd);
   }
   return program;

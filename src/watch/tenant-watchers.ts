@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Engine } from '../engine/engine.js';
+import type { IndexResult } from '../engine/indexer/index-run.js';
 import { RepoWatcher, type RepoWatcherOptions, type WatchStatus } from './repo-watcher.js';
 
 export interface TenantWatchersOptions {
@@ -17,6 +18,8 @@ export interface TenantWatchersOptions {
   onWarning?: (message: string) => void;
   /** Observes every watcher status change (for `index --watch`'s status line). */
   onStatus?: (repo: string, status: WatchStatus) => void;
+  /** Observes every finished run started by a watcher. */
+  onRun?: (repo: string, result: IndexResult) => void;
   /** Passed to every watcher (tests shorten debounce). */
   watcher?: Pick<RepoWatcherOptions, 'debounceMs' | 'maxDelayMs' | 'pollIntervalMs' | 'subscribe'>;
 }
@@ -90,10 +93,11 @@ export class TenantWatchers {
   private async reindex(name: string, root: string): Promise<void> {
     // A root that is gone (deleted checkout) is not a reason to empty the index: wait for it.
     if (!fs.existsSync(root)) throw new Error(`${root} does not exist; the index keeps its last state until it is back`);
-    await this.options.engine.indexFolder(
+    const result = await this.options.engine.indexFolder(
       this.options.tenantId,
       { path: root, name },
       { quotaBytes: this.options.quotaBytes?.() ?? null, vectors: 'background' },
     );
+    this.options.onRun?.(name, result);
   }
 }

@@ -4,11 +4,13 @@ import { formatDuration, formatNumber, printJson, style } from '../output.js';
 import { indexProgressBar } from '../progress.js';
 import type { IndexResult } from '../../engine/indexer/index-run.js';
 import { formatBytes } from '../../util/bytes.js';
+import { watchRepos } from '../watch-loop.js';
 import { action, withCommonOptions } from './common.js';
 
 interface IndexOptions extends CommonOptions {
   name?: string;
   exclude?: string[];
+  watch?: boolean;
 }
 
 function printHuman(r: IndexResult, tenant: string): void {
@@ -37,6 +39,7 @@ export function indexCommand(): Command {
     .argument('<dir>', 'folder to index')
     .option('--name <name>', 'repository name (default: the folder name)')
     .option('--exclude <pattern...>', 'extra gitignore-style patterns to skip')
+    .option('--watch', 'after indexing, keep the index fresh as files change (Ctrl-C to stop)')
     .action(
       action(async (dir: string, options: IndexOptions) => {
         await withContext(options, async (ctx) => {
@@ -51,8 +54,10 @@ export function indexCommand(): Command {
           } finally {
             bar.stop();
           }
-          if (options.json) printJson({ tenant: ctx.tenant.id, ...result });
+          if (options.json && options.watch) process.stdout.write(`${JSON.stringify({ event: 'indexed', tenant: ctx.tenant.id, ...result })}\n`);
+          else if (options.json) printJson({ tenant: ctx.tenant.id, ...result });
           else printHuman(result, ctx.tenant.name);
+          if (options.watch) await watchRepos(ctx, [result.root], options.json === true);
         });
       }),
     );
