@@ -52,6 +52,12 @@ export interface RepoWatcherOptions {
   onStatus?: (status: WatchStatus) => void;
   /** Called for problems worth a line on stderr (falling back to polling). */
   onWarning?: (message: string) => void;
+  /**
+   * Run once right after starting, to catch up with changes made while nothing watched
+   * (e.g. between two server starts).
+   * @default false
+   */
+  catchUp?: boolean;
   /** The event source. @default @parcel/watcher's subscribe */
   subscribe?: SubscribeFn;
   /** @default () => new Date() */
@@ -104,6 +110,7 @@ export class RepoWatcher {
   constructor(options: RepoWatcherOptions) {
     this.options = {
       debounceMs: 150,
+      catchUp: false,
       maxDelayMs: 2000,
       pollIntervalMs: 30_000,
       subscribe: watcher.subscribe,
@@ -117,6 +124,7 @@ export class RepoWatcher {
   async start(): Promise<void> {
     if (this.closed) throw new Error('RepoWatcher is closed');
     await this.subscribe();
+    if (this.options.catchUp) this.trigger();
   }
 
   status(): WatchStatus {

@@ -21,7 +21,7 @@ export interface TenantWatchersOptions {
   /** Observes every finished run started by a watcher. */
   onRun?: (repo: string, result: IndexResult) => void;
   /** Passed to every watcher (tests shorten debounce). */
-  watcher?: Pick<RepoWatcherOptions, 'debounceMs' | 'maxDelayMs' | 'pollIntervalMs' | 'subscribe'>;
+  watcher?: Pick<RepoWatcherOptions, 'debounceMs' | 'maxDelayMs' | 'pollIntervalMs' | 'subscribe' | 'catchUp'>;
 }
 
 /**
