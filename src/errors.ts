@@ -204,6 +204,11 @@ export const ERRORS = {
     status: 404,
     message: 'Nothing is indexed in {dataDir}: index a folder first (purecontext-mcp index <dir>), or point --data-dir or PCTX_DATA_DIR at your data folder',
   },
+  MCP_CONFIG_INVALID: {
+    code: 'PCTX_ERR_MCP_CONFIG_INVALID',
+    status: 400,
+    message: 'The MCP client configuration {file} cannot be updated: {reason}. Nothing was changed; fix or move the file and run again',
+  },
   INTERNAL: {
     code: 'PCTX_ERR_INTERNAL',
     status: 500,

@@ -18,6 +18,7 @@ import {
   fileOutlineShape,
   fileRefShape,
   indexFolderShape,
+  indexStatusShape,
   parseParams,
   type IndexFolderParams,
   repoShape,
@@ -25,6 +26,8 @@ import {
   symbolSourceShape,
 } from './params.js';
 import { findImporters, getDependencies } from './queries/dependencies.js';
+import { indexStatus, type RepoWatchState } from './queries/index-status.js';
+import { DEFAULT_MAX_FILE_BYTES } from './indexer/index-run.js';
 import { getFileContent, getFileOutline } from './queries/files.js';
 import { deleteRepo, listRepos } from './queries/repos.js';
 import { fuseRankings } from './queries/fusion.js';
@@ -186,6 +189,23 @@ export class Engine {
   getDependencies(tenantId: string, input: unknown) {
     const params = parseParams(fileRefShape, input);
     return this.pool.withTenant(tenantId, (lease) => getDependencies(lease.db, tenantId, params));
+  }
+
+  /**
+   * Freshness of the tenant's repositories: last run, contents, files changed on disk
+   * since (a walk per repository unless `checkDisk` is false) and, from the caller, the
+   * live watcher's state.
+   */
+  async getIndexStatus(tenantId: string, input: unknown, watchState?: (repo: string) => RepoWatchState | null) {
+    const params = parseParams(indexStatusShape, input);
+    return this.pool.withTenant(tenantId, async (lease) => ({
+      repos: await indexStatus(lease.db, tenantId, {
+        repo: params.repo,
+        checkDisk: params.checkDisk,
+        maxFileBytes: this.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+        watchState,
+      }),
+    }));
   }
 
   /**

@@ -54,6 +54,11 @@ export const fileContentShape = {
 
 export const repoShape = { repo: repoName };
 
+export const indexStatusShape = {
+  repo: repoName.optional().describe('Only this repository (default: all)'),
+  checkDisk: z.boolean().default(true).describe('Walk each folder and count files changed on disk since the last index run'),
+};
+
 export const fileRefShape = { repo: repoName, path: repoPath };
 
 export const indexFolderShape = {
@@ -81,6 +86,7 @@ export type SearchSymbolsParams = z.output<z.ZodObject<typeof searchSymbolsShape
 export type SymbolSourceParams = z.output<z.ZodObject<typeof symbolSourceShape>>;
 export type FileOutlineParams = z.output<z.ZodObject<typeof fileOutlineShape>>;
 export type FileContentParams = z.output<z.ZodObject<typeof fileContentShape>>;
+export type IndexStatusParams = z.output<z.ZodObject<typeof indexStatusShape>>;
 export type RepoParams = z.output<z.ZodObject<typeof repoShape>>;
 export type FileRefParams = z.output<z.ZodObject<typeof fileRefShape>>;
 export type IndexFolderParams = z.output<z.ZodObject<typeof indexFolderShape>>;

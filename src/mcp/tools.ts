@@ -1,11 +1,13 @@
 import type { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
 import type { IndexProgress } from '../engine/indexer/index-run.js';
+import type { RepoWatchState } from '../engine/queries/index-status.js';
 import {
   fileContentShape,
   fileOutlineShape,
   fileRefShape,
   indexFolderShape,
+  indexStatusShape,
   repoShape,
   searchSymbolsShape,
   symbolSourceShape,
@@ -18,6 +20,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Reports progress of long tools; a no-op unless the client sent a progressToken. */
   progress: (done: number, total: number | undefined, message: string) => void;
+  /** The live watcher's state of a repository, when the server watches the tenant's folders. */
+  watchState?: (repo: string) => RepoWatchState | null;
 }
 
 export interface ToolAnnotations {
@@ -148,6 +152,17 @@ export const TOOLS: readonly ToolDefinition[] = [
     annotations: readOnly,
     permission: 'read',
     run: (engine, args, ctx) => engine.listRepos(ctx.tenantId, args),
+  },
+  {
+    name: 'get_index_status',
+    title: 'Get index status',
+    description:
+      'How fresh the index is, per repository: last index run, files changed on disk since (pending), whether the server watches the folder, and the last error. ' +
+      'Use it when results look stale.',
+    shape: indexStatusShape,
+    annotations: readOnly,
+    permission: 'read',
+    run: (engine, args, ctx) => engine.getIndexStatus(ctx.tenantId, args, ctx.watchState),
   },
   {
     name: 'find_importers',

@@ -5,6 +5,7 @@ import { indexProgressBar } from '../progress.js';
 import type { IndexResult } from '../../engine/indexer/index-run.js';
 import { invalidArgument } from '../../errors.js';
 import { formatBytes } from '../../util/bytes.js';
+import { watchRepos } from '../watch-loop.js';
 import { action, withCommonOptions } from './common.js';
 
 interface IndexOptions extends CommonOptions {
@@ -13,6 +14,7 @@ interface IndexOptions extends CommonOptions {
   exclude?: string[] | false;
   include?: string[] | false;
   vectors: VectorsWhen;
+  watch?: boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export function indexCommand(): Command {
     .option('--include <pattern...>', 'folders or files to index although built-in excludes or .gitignore skip them, e.g. dist/ (remembered)')
     .option('--no-include', 'forget the include patterns the repository remembers')
     .addOption(new Option('--vectors <when>', 'build the semantic vector index now, or on the first semantic search').choices(VECTORS_WHEN).default('later'))
+    .option('--watch', 'after indexing, keep the indexed folders fresh as files change (Ctrl-C to stop)')
     .action(
       action(async (dirs: string[], options: IndexOptions) => {
         if (options.name !== undefined && dirs.length > 1) throw invalidArgument('name', 'can only be given with a single folder');
@@ -114,8 +117,11 @@ export function indexCommand(): Command {
               );
             }
           }
-          // One folder keeps the single-result shape; several are listed in order.
-          if (options.json) printJson(results.length === 1 ? { tenant: ctx.tenant.id, ...results[0]! } : { tenant: ctx.tenant.id, results });
+          // One folder keeps the single-result shape; several are listed in order. With --watch,
+          // --json output is one JSON object per line (per run), for programs that follow it.
+          if (options.json && options.watch) for (const r of results) process.stdout.write(`${JSON.stringify({ event: 'indexed', tenant: ctx.tenant.id, ...r })}\n`);
+          else if (options.json) printJson(results.length === 1 ? { tenant: ctx.tenant.id, ...results[0]! } : { tenant: ctx.tenant.id, results });
+          if (options.watch) await watchRepos(ctx, results.map((r) => r.root), options.json === true);
         });
       }),
     );
