@@ -33,6 +33,12 @@ export interface PctxConfig {
   rateLimit: Readonly<RateLimitConfig>;
   requestLog: Readonly<RequestLogConfig>;
   hosting: Readonly<HostingConfig>;
+  /**
+   * Keep indexed folders fresh while serving (docs/watching.md): stdio watches the
+   * tenant's repositories, HTTP those under `hosting.allowedRoots`.
+   * @default { enabled: true } (file watch.enabled, env PCTX_WATCH, flag --no-watch)
+   */
+  watch: Readonly<{ enabled: boolean }>;
   /** The JSON file the configuration was read from, if any. */
   configFile: string | null;
 }
@@ -76,6 +82,8 @@ export interface ConfigOverrides {
   host?: string | undefined;
   /** --port */
   port?: number | string | undefined;
+  /** --no-watch gives false */
+  watch?: boolean | undefined;
 }
 
 const FILE_KEYS: Record<string, readonly string[] | null> = {
@@ -88,6 +96,7 @@ const FILE_KEYS: Record<string, readonly string[] | null> = {
   rateLimit: null,
   requestLog: ['retentionDays'],
   hosting: ['allowedRoots', 'maxArchiveSize', 'maxArchiveExpandedSize', 'maxArchiveFiles'],
+  watch: ['enabled'],
 };
 
 function invalid(option: string, reason: string): PctxError {
@@ -328,6 +337,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     rateLimit,
     requestLog,
     hosting,
+    watch: Object.freeze({
+      enabled: overrides.watch === false ? false : (bool(layers.get('watch.enabled', 'PCTX_WATCH')) ?? true),
+    }),
     configFile: resolvedFile,
   });
 }

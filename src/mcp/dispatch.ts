@@ -11,6 +11,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
+import type { RepoWatchState } from '../engine/queries/index-status.js';
 import { PctxError, toPctxError } from '../errors.js';
 import { JSON_RPC_ERRORS, rpcError, rpcResult } from './json-rpc.js';
 import { toolError } from './mcp-server.js';
@@ -48,6 +49,8 @@ export interface McpDispatcherOptions {
   tools?: readonly ToolDefinition[];
   name?: string;
   version?: string;
+  /** The live watcher state of a tenant's repositories, for get_index_status. */
+  watchState?: (tenantId: string) => (repo: string) => RepoWatchState | null;
   /** Observes every tools/call of a known tool (request log, metrics). */
   onToolCall?: (scope: CallScope, outcome: ToolCallOutcome) => void;
 }
@@ -86,6 +89,7 @@ export class McpDispatcher {
   private readonly listings = new Map<string, { tools: ListedTool[] }>();
   private readonly serverInfo: { name: string; version: string };
   private readonly onToolCall: McpDispatcherOptions['onToolCall'];
+  private readonly watchState: McpDispatcherOptions['watchState'];
 
   constructor(options: McpDispatcherOptions) {
     this.engine = options.engine;
@@ -93,6 +97,7 @@ export class McpDispatcher {
     this.byName = new Map(this.tools.map((tool) => [tool.name, { tool, listed: listedTool(tool) }]));
     this.serverInfo = { name: options.name ?? 'purecontext-mcp', version: options.version ?? '0.0.0' };
     this.onToolCall = options.onToolCall;
+    this.watchState = options.watchState;
   }
 
   /** The tool a tools/call names, if it exists: for costing the call before running it. */
@@ -167,6 +172,7 @@ export class McpDispatcher {
         },
         signal: scope.signal,
         progress: progressSender(params._meta?.progressToken, scope.notify),
+        ...(this.watchState ? { watchState: this.watchState(scope.tenantId) } : {}),
       };
       return rpcResult(request.id, toolResult(await tool.run(this.engine, params.arguments ?? {}, ctx)) as Record<string, unknown>);
     } catch (err) {

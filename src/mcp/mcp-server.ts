@@ -3,6 +3,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
+import type { RepoWatchState } from '../engine/queries/index-status.js';
 import { PctxError, toPctxError } from '../errors.js';
 import { checkRequest } from './request-checks.js';
 import { TOOLS, type ToolDefinition } from './tools.js';
@@ -17,6 +18,8 @@ export interface McpServerOptions {
   quotaFor?: (tenantId: string) => number | null;
   /** Tools to expose; default all. The HTTP service narrows this by key permissions. */
   tools?: readonly ToolDefinition[];
+  /** The live watcher state of the tenant's repositories, for get_index_status. */
+  watchState?: (repo: string) => RepoWatchState | null;
   /** Observes every call, e.g. for the request log. */
   onCall?: (event: { tool: string; durationMs: number; error: PctxError | null }) => void;
 }
@@ -129,7 +132,7 @@ export function createMcpServer(options: McpServerOptions): PctxMcpServer {
       let failure: PctxError | null = null;
       try {
         if (!tool) throw new PctxError('INVALID_ARGUMENT', { option: 'name', reason: `unknown tool "${request.params.name}"` });
-        const ctx = { tenantId: options.tenantId, quotaBytes: options.quotaFor?.(options.tenantId) ?? null, signal: extra.signal, progress };
+        const ctx = { tenantId: options.tenantId, quotaBytes: options.quotaFor?.(options.tenantId) ?? null, signal: extra.signal, progress, ...(options.watchState ? { watchState: options.watchState } : {}) };
         return toolResult(await tool.run(options.engine, request.params.arguments ?? {}, ctx));
       } catch (err) {
         failure = toPctxError(err);

@@ -5,6 +5,7 @@ import type { ControlPlane, RequestStatus } from '../control/index.js';
 import type { Engine } from '../engine/engine.js';
 import { PctxError, isPctxError } from '../errors.js';
 import { resolveArchiveLimits } from '../ingest/index.js';
+import type { ServeWatchers } from '../watch/serve-watchers.js';
 import { McpDispatcher, type CallScope, type ToolCallOutcome } from '../mcp/dispatch.js';
 import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { PACKAGE_VERSION } from '../version.js';
@@ -30,6 +31,11 @@ export interface ServerDeps {
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * Watchers of the tenants' repositories under allowed roots (owned by the caller);
+   * absent: nothing is watched.
+   */
+  watchers?: ServeWatchers;
   /** fastify's logger (pino). @default false */
   logger?: boolean;
 }
@@ -94,10 +100,18 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       if (!app.pctx.closing) throw err;
     }
   };
+  const watchers = deps.watchers;
   const dispatcher = new McpDispatcher({
     engine,
     version: PACKAGE_VERSION,
+    ...(watchers ? { watchState: (tenantId: string) => watchers.watchState(tenantId) } : {}),
     onToolCall: (scope: CallScope, outcome: ToolCallOutcome) => {
+      if (watchers) {
+        // A tenant's folders are watched from its first tool call on; a new or deleted
+        // repository changes what is watched.
+        void watchers.watchTenant(scope.tenantId);
+        watchers.afterToolCall(scope.tenantId, outcome.tool);
+      }
       const status = outcome.error ? 'error' : 'success';
       metrics.toolCalls.inc({ tool: outcome.tool, status });
       if (isPctxError(outcome.error, 'QUOTA_EXCEEDED')) metrics.quotaExceeded.inc();

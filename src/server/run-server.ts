@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { removeLeftovers, resumePendingDeletes, settleTenantRemovals } from '../admin/delete-tenant.js';
+import { settleTenantRemovals } from '../admin/delete-tenant.js';
+import { reconcileDataDir, type ReconcileReport } from '../admin/reconcile.js';
+import { tenantGuard } from '../admin/tenant-guard.js';
 import type { PctxConfig } from '../config.js';
 import { openControlDb, type ControlPlane } from '../control/index.js';
 import { createEmbedder } from '../engine/embed/create-embedder.js';
 import { Engine } from '../engine/engine.js';
 import { LOCAL_TENANT_ID, LOCAL_TENANT_NAME } from '../tenant-id.js';
+import { ServeWatchers } from '../watch/serve-watchers.js';
 import { buildServer } from './app.js';
 import { LogPruner } from './log-pruner.js';
 
@@ -38,26 +41,30 @@ export async function startServer(config: Readonly<PctxConfig>, options: { logge
       // A hosted index_folder reads only these folders (and the tenant's uploads).
       allowedRoots: config.hosting.allowedRoots,
       pool: {
+        // A tenant deleted by another process is refused, never re-created by a late request.
+        tenantGuard: tenantGuard(control),
         ...(config.poolMaxHandles !== undefined ? { maxHandles: config.poolMaxHandles } : {}),
         ...(config.poolMaxVectorIndexes !== undefined ? { maxVectorIndexes: config.poolMaxVectorIndexes } : {}),
       },
     });
-    // A delete or restore that a crash interrupted is finished or cleaned up first.
-    if (control.tenants.listDeleting().length > 0) await resumePendingDeletes({ control, pool: engine.pool });
-    else removeLeftovers({ pool: engine.pool });
+    // Restores and deletes a crash interrupted are finished, leftovers removed, and tenant
+    // folders without a control-plane row adopted or reported, before the first request.
+    reportRepairs(await reconcileDataDir({ control, pool: engine.pool }));
   } catch (err) {
     await engine?.close();
     control.close();
     throw err;
   }
 
-  const app = buildServer({ config, control, engine, logger: options.logger ?? false });
+  const watchers = config.watch.enabled && config.hosting.allowedRoots.length > 0 ? newWatchers(config, control, engine) : undefined;
+  const app = buildServer({ config, control, engine, logger: options.logger ?? false, ...(watchers ? { watchers } : {}) });
   const pruner = new LogPruner({ requestLog: control.requestLog, retentionDays: config.requestLog.retentionDays });
   let url: string;
   try {
     url = await app.listen({ port: config.server.port, host: config.server.host });
   } catch (err) {
     await app.close();
+    await watchers?.close();
     await engine.close();
     control.close();
     throw err;
@@ -76,10 +83,35 @@ export async function startServer(config: Readonly<PctxConfig>, options: { logge
       } finally {
         clearTimeout(force);
         pruner.stop();
+        await watchers?.close();
         await ownedEngine.close();
         await settleTenantRemovals();
         control.close();
       }
     })());
   return { app, url, shutdown };
+}
+
+/** A line on stderr for each repair start-up made; nothing when all was in order. */
+function reportRepairs(report: ReconcileReport): void {
+  const lines = [
+    ...report.restoresFinished.map((id) => `finished an interrupted restore of tenant ${id}`),
+    ...report.deletesFinished.map((id) => `finished an interrupted delete of tenant ${id}`),
+    ...report.adopted.map((t) => `adopted tenant folder ${t.id}, which had no control-plane row, as "${t.name}"`),
+    ...report.orphans.map((o) => `tenant folder ${o.id} has no control-plane row and was left alone: ${o.reason}`),
+    ...report.unreadableJournals.map((f) => `restore journal ${f} is unreadable; leftover staging and trash folders are kept until it is removed`),
+  ];
+  for (const line of lines) process.stderr.write(`note: ${line}\n`);
+}
+
+/** Watches the repositories that lie under the allowed roots (uploads are re-sent, not watched). */
+function newWatchers(config: Readonly<PctxConfig>, control: ControlPlane, engine: Engine): ServeWatchers {
+  const roots = config.hosting.allowedRoots.map((r) => (r.endsWith(path.sep) ? r : r + path.sep));
+  return new ServeWatchers({
+    engine,
+    dataDir: config.dataDir,
+    quotaFor: (id) => control.tenants.get(id)?.quotaBytes ?? null,
+    allowRoot: (root) => roots.some((r) => root === r.slice(0, -1) || root.startsWith(r)),
+    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+  });
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -17,7 +18,9 @@ afterEach(async () => {
 async function connect(dataDir: string, ...extra: string[]): Promise<Client> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'serve', '--data-dir', dataDir, ...extra],
+    // Watching is off unless a test asks for it: a watcher re-indexing behind a test's back
+    // would race its assertions about files changed on disk.
+    args: ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'serve', '--data-dir', dataDir, ...(extra.includes('--watch') ? extra.filter((a) => a !== '--watch') : ['--no-watch', ...extra])],
     cwd: repoRoot,
     env: { ...process.env, PCTX_WORKERS: '2', PCTX_EMBEDDING_DIMENSION: '64' } as Record<string, string>,
     stderr: 'pipe',
@@ -43,6 +46,7 @@ describe('MCP over stdio', () => {
       'get_dependencies',
       'get_file_content',
       'get_file_outline',
+      'get_index_status',
       'get_symbol_source',
       'index_folder',
       'list_repos',
@@ -112,5 +116,26 @@ describe('MCP over stdio', () => {
 
     const unknown = await client.callTool({ name: 'drop_tables', arguments: {} });
     expect(body(unknown).error.code).toBe('PCTX_ERR_INVALID_ARGUMENT');
+  });
+
+  it('keeps an indexed folder fresh while serving and says so in get_index_status', async () => {
+    const dataDir = tempDir();
+    const root = path.join(tempDir(), 'live');
+    writeTree(root, { 'app.py': 'def first_function():\n    return 1\n' });
+    const client = await connect(dataDir, '--watch');
+    const indexed = await client.callTool({ name: 'index_folder', arguments: { path: root } }, CallToolResultSchema, { timeout: 60_000 });
+    expect(indexed.isError).toBeFalsy();
+
+    fs.writeFileSync(path.join(root, 'app.py'), 'def first_function():\n    return 1\n\n\ndef added_while_serving():\n    return 2\n');
+    // The watcher's run is not observable over MCP but through the index itself: ask until
+    // it shows (the test timeout bounds a watcher that never catches up).
+    for (;;) {
+      const found = await client.callTool({ name: 'search_symbols', arguments: { query: 'added_while_serving' } });
+      if (body(found).results.some((h: { name: string }) => h.name === 'added_while_serving')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const status = await client.callTool({ name: 'get_index_status', arguments: {} });
+    expect(body(status).repos[0]).toMatchObject({ repo: 'live', rootExists: true, pending: { total: 0 }, watch: { mode: 'events', lastError: null } });
+    expect(body(status).repos[0].watch.runs).toBeGreaterThanOrEqual(1);
   });
 });

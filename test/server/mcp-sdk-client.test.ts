@@ -38,7 +38,7 @@ describe('the official MCP SDK client over Streamable HTTP', () => {
 
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ['delete_repo', 'find_importers', 'get_dependencies', 'get_file_content', 'get_file_outline', 'get_symbol_source', 'index_folder', 'list_repos', 'search_symbols'].sort(),
+      ['delete_repo', 'find_importers', 'get_dependencies', 'get_file_content', 'get_file_outline', 'get_index_status', 'get_symbol_source', 'index_folder', 'list_repos', 'search_symbols'].sort(),
     );
 
     const progress: { progress: number; message?: string }[] = [];

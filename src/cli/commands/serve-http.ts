@@ -9,6 +9,8 @@ export interface ServeHttpOptions {
   config?: string;
   host?: string;
   port?: string;
+  /** false with --no-watch */
+  watch?: boolean;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface ServeHttpOptions {
 export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   // Over HTTP the tenant is the API key's; a fixed one would be a silent no-op.
   if (options.tenant !== undefined) throw invalidArgument('--tenant', 'does not apply to --http: each API key acts for its own tenant');
-  const config = loadConfig(process.env, { dataDir: options.dataDir, configFile: options.config, host: options.host, port: options.port });
+  const config = loadConfig(process.env, { dataDir: options.dataDir, configFile: options.config, host: options.host, port: options.port, watch: options.watch });
   const server = await startServer(config);
   process.stderr.write(
     `purecontext-mcp ${PACKAGE_VERSION}: MCP over HTTP at ${server.url}/mcp, data in ${config.dataDir}` +

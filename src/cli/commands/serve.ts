@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { loadConfig } from '../../config.js';
 import { withContext, type CommonOptions } from '../context.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { action, withCommonOptions } from './common.js';
@@ -11,22 +12,42 @@ export function serveCommand(): Command {
     .option('--port <port>', 'HTTP port (env PCTX_PORT, default 3000)')
     .option('--host <host>', 'HTTP address to bind (env PCTX_HOST, default 127.0.0.1)')
     .option('--config <file>', 'JSON configuration file (env PCTX_CONFIG; see docs/configuration.md)')
+    .option('--no-watch', 'do not keep indexed folders fresh while serving (env PCTX_WATCH=false; see docs/watching.md)')
     .action(
-      action(async (options: CommonOptions & ServeHttpOptions & { http?: boolean }) => {
+      action(async (options: CommonOptions & ServeHttpOptions & { http?: boolean; watch?: boolean }) => {
         // The MCP SDK and fastify are a large part of the CLI's start-up time; only this command needs them.
         if (options.http) return (await import('./serve-http.js')).serveHttp(options);
-        const [{ StdioTransport }, { createMcpServer }] = await Promise.all([import('../../mcp/stdio-transport.js'), import('../../mcp/mcp-server.js')]);
+        const [{ StdioTransport }, { createMcpServer }, { ServeWatchers }] = await Promise.all([
+          import('../../mcp/stdio-transport.js'),
+          import('../../mcp/mcp-server.js'),
+          import('../../watch/serve-watchers.js'),
+        ]);
         await withContext(options, async (ctx) => {
+          const quotaFor = (id: string) => ctx.control.tenants.get(id)?.quotaBytes ?? null;
+          const watch = options.watch !== false && loadConfig(process.env, { dataDir: options.dataDir, configFile: options.config }).watch.enabled;
+          const watchers = watch
+            ? new ServeWatchers({
+                engine: ctx.engine(),
+                dataDir: ctx.config.dataDir,
+                quotaFor,
+                onWarning: (message) => process.stderr.write(`purecontext-mcp: warning: ${message}\n`),
+              })
+            : null;
           const server = createMcpServer({
             engine: ctx.engine(),
             tenantId: ctx.tenant.id,
             version: PACKAGE_VERSION,
-            quotaFor: (id) => ctx.control.tenants.get(id)?.quotaBytes ?? null,
+            quotaFor,
+            ...(watchers ? { watchState: watchers.watchState(ctx.tenant.id), onCall: ({ tool }: { tool: string }) => watchers.afterToolCall(ctx.tenant.id, tool) } : {}),
           });
           const transport = new StdioTransport();
           const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
           await server.connect(transport);
-          process.stderr.write(`purecontext-mcp ${PACKAGE_VERSION}: serving tenant ${ctx.tenant.name} (${ctx.tenant.id}) over stdio, data in ${ctx.config.dataDir}\n`);
+          process.stderr.write(
+            `purecontext-mcp ${PACKAGE_VERSION}: serving tenant ${ctx.tenant.name} (${ctx.tenant.id}) over stdio, data in ${ctx.config.dataDir}${watchers ? '' : ' (not watching folders)'}\n`,
+          );
+          // Every indexed folder is caught up once, then kept fresh while serving.
+          if (watchers) void watchers.watchTenant(ctx.tenant.id);
           // The end of stdin is the client saying it sends nothing more, not that it stopped
           // listening: calls already running are finished and answered before exiting.
           await Promise.race([transport.inputEnded, closed]);
@@ -37,6 +58,7 @@ export function serveCommand(): Command {
           await transport.drained();
           // Cancelled calls get no answer but may still be unwinding (an index run rolling back).
           await server.idle();
+          await watchers?.close();
           await server.close();
         }, { vectorReads: 'memory' });
       }),
