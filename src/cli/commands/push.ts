@@ -8,7 +8,6 @@ import * as tar from 'tar';
 import { discoverFiles } from '../../engine/discovery.js';
 import { repoSlug } from '../../engine/indexer/index-writer.js';
 import type { IndexResult } from '../../engine/indexer/index-run.js';
-import { isSecretPath } from '../../engine/secret-files.js';
 import { PctxError, invalidArgument, toPctxError } from '../../errors.js';
 import { languageForPath } from '../../parse/languages.js';
 import { REPO_NAME_RULE, isRepoName } from '../../repo-name.js';
@@ -56,7 +55,7 @@ async function filesToSend(dir: string, exclude: string[]): Promise<{ root: stri
   const found = await discoverFiles(dir, { languageOf: languageForPath, exclude });
   const files = found.files.map((f) => f.relPath);
   const goMod = path.join(found.root, 'go.mod');
-  if (!files.includes('go.mod') && !isSecretPath('go.mod') && fs.statSync(goMod, { throwIfNoEntry: false })?.isFile()) files.push('go.mod');
+  if (!files.includes('go.mod') && fs.statSync(goMod, { throwIfNoEntry: false })?.isFile()) files.push('go.mod');
   return { root: found.root, files, skipped: found.skipped.length };
 }
 
