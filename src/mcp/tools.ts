@@ -91,7 +91,9 @@ export const TOOLS: readonly ToolDefinition[] = [
     title: 'Index a folder',
     description:
       'Index (or incrementally re-index) a source folder: symbols, imports and embeddings for 14 languages. ' +
-      'Honours .gitignore; skips binaries, secrets and huge files. Atomic: on failure the previous index stays.',
+      'Honours .gitignore; skips binaries, secrets, huge files, dependencies and build output (unless `include` names them; ' +
+      'include/exclude are remembered per repository). The result lists what was skipped and why, with notes when all the ' +
+      'source sits in a skipped folder. Atomic: on failure the previous index stays.',
     shape: indexFolderShape,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     permission: 'write',
