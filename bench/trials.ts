@@ -15,5 +15,6 @@ export const TRIALS: readonly Trial[] = [
   { name: 'index-stages', file: 'index-stages.ts', args: ['--corpus', 'stdlib,npm'], about: 'CPU time of each index stage on one thread (read, hash, parse, FTS text, embed, write)' },
   { name: 'search', file: 'search.ts', args: [], about: 'keyword / semantic / hybrid latency on ≥100k symbols vs a naive LIKE scan' },
   { name: 'search-stages', file: 'search-stages.ts', args: [], about: 'keyword search time by SQL statement, and the slowest queries' },
+  { name: 'quality', file: 'quality.ts', args: [], about: 'search quality (MRR@10, Recall@1/10) of sentence, docs-removed and identifier queries per mode, on the tuning corpora' },
   { name: 'pool', file: 'pool.ts', args: [], about: '10,000 tenants behind 256 handles vs one shared database: acquire, miss, throughput, memory, delete' },
 ];
