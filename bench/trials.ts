@@ -16,5 +16,6 @@ export const TRIALS: readonly Trial[] = [
   { name: 'search', file: 'search.ts', args: [], about: 'keyword / semantic / hybrid latency on ≥100k symbols vs a naive LIKE scan' },
   { name: 'search-stages', file: 'search-stages.ts', args: [], about: 'keyword search time by SQL statement, and the slowest queries' },
   { name: 'http', file: 'http.ts', args: [], about: 'MCP search over HTTP (auth, rate limit, log) at 100 connections vs a fastify hello-world; p99 while another tenant indexes' },
+  { name: 'quality', file: 'quality.ts', args: [], about: 'search quality (MRR@10, Recall@1/10) of sentence, docs-removed and identifier queries per mode, on the tuning corpora' },
   { name: 'pool', file: 'pool.ts', args: [], about: '10,000 tenants behind 256 handles vs one shared database: acquire, miss, throughput, memory, delete' },
 ];
