@@ -45,7 +45,7 @@ describe('CLI output safety (issue 8)', { timeout: 240_000 }, () => {
     for (const r of [indexed, search, inside, outline, missing]) {
       expect(r.stdout + r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     }
-    expect(indexed.stdout).toContain('skipped  conf\\x1b[8m.py (secret)');
+    expect(indexed.stdout).toContain('skipped  1 secret: conf\\x1b[8m.py');
     expect(search.stdout).toContain('Wipes \\x1b[2J\\x1b]0;pwned\\x07 the screen.');
     expect(inside.stdout).toContain('dir\\x1b[31m/name\\x1b[0m.py');
     expect(outline.stdout).toContain('evil:dir\\x1b[31m/name\\x1b[0m.py');
