@@ -138,12 +138,12 @@ describe('search results', () => {
   }, 120_000);
 });
 
-describe('tenant schema migration 3', () => {
+describe('tenant schema migration 4', () => {
   it('leaves an existing tenant searchable by name and re-parses every file on the next index run', async () => {
     const dataDir = tempDir();
     const root = path.join(tempDir(), 'demo');
     writeTree(root, DEMO_REPO);
-    // A tenant indexed at schema 2: its files, symbols and FTS rows as that version wrote them.
+    // A tenant indexed at schema 3: its files, symbols and FTS rows as that version wrote them.
     const file = tenantPaths(dataDir, T).db;
     const engine = newEngine(dataDir);
     await engine.indexFolder(T, { path: root });
@@ -151,7 +151,7 @@ describe('tenant schema migration 3', () => {
     const db = new Database(file);
     db.exec('DROP TABLE symbols_vocab; DROP TABLE symbols_fts; ALTER TABLE symbols DROP COLUMN body_terms; ALTER TABLE symbols DROP COLUMN importers; ALTER TABLE files DROP COLUMN importers');
     db.exec("CREATE VIRTUAL TABLE symbols_fts USING fts5 (name, qualified, signature, doc, content = '', contentless_delete = 1)");
-    db.pragma('user_version = 2');
+    db.pragma('user_version = 3');
     migrateTenantDb(db, T, file);
     expect(db.prepare("SELECT count(*) FROM files WHERE content_hash = '' AND mtime_ms = -1").pluck().get()).toBe(8);
     db.close();
