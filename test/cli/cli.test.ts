@@ -62,7 +62,7 @@ describe('CLI --json contract', () => {
     expect(Object.keys(search.json.results[0]).sort()).toEqual(
       ['endLine', 'filePath', 'id', 'kind', 'language', 'matched', 'name', 'qualifiedName', 'repo', 'score', 'signature', 'similarity', 'startLine', 'summary', 'twins'].sort(),
     );
-    expect(search.json.results[0]).toMatchObject({ matched: { fields: ['name', 'body'], terms: ['get', 'user', 'id'] }, similarity: null, twins: [] });
+    expect(search.json.results[0]).toMatchObject({ matched: { fields: ['name', 'qualifiedName', 'path', 'signature', 'doc'], terms: ['get', 'user', 'id'] }, similarity: null, twins: [] });
     const id = search.json.results[0].id as string;
 
     const source = await cli(dataDir, 'source', id, '--json', '--context', '1');
