@@ -46,7 +46,7 @@ describe('CLI --json contract', { timeout: 240_000 }, () => {
     expect(Object.keys(search.json.results[0]).sort()).toEqual(
       ['endLine', 'filePath', 'id', 'kind', 'language', 'local', 'matched', 'name', 'qualifiedName', 'repo', 'score', 'signature', 'similarity', 'startLine', 'summary', 'twins'].sort(),
     );
-    expect(search.json.results[0]).toMatchObject({ matched: { fields: expect.arrayContaining(['name']), terms: ['get', 'user', 'id'] }, similarity: null, twins: [] });
+    expect(search.json.results[0]).toMatchObject({ matched: { fields: ['name', 'qualifiedName', 'path', 'signature', 'doc'], terms: ['get', 'user', 'id'] }, similarity: null, twins: [] });
     const id = search.json.results[0].id as string;
 
     const source = await cli(dataDir, 'source', id, '--json', '--context', '1');
