@@ -17,5 +17,7 @@ export const TRIALS: readonly Trial[] = [
   { name: 'search-stages', file: 'search-stages.ts', args: [], about: 'keyword search time by SQL statement, and the slowest queries' },
   { name: 'http', file: 'http.ts', args: [], about: 'MCP search over HTTP (auth, rate limit, log) at 100 connections vs a fastify hello-world; p99 while another tenant indexes' },
   { name: 'quality', file: 'quality.ts', args: [], about: 'search quality (MRR@10, Recall@1/10) of sentence, docs-removed and identifier queries per mode, on the tuning corpora' },
+  { name: 'recall', file: 'recall.ts', args: [], about: 'symbol recall against universal-ctags per language, misses grouped by pattern, vs main' },
+  { name: 'watch', file: 'watch.ts', args: [], about: 'watcher: edit-to-searchable latency, a 5,000-file checkout swap vs a fresh index, idle cost of watching 10,000 files' },
   { name: 'pool', file: 'pool.ts', args: [], about: '10,000 tenants behind 256 handles vs one shared database: acquire, miss, throughput, memory, delete' },
 ];
