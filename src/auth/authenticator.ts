@@ -93,15 +93,16 @@ export class ApiKeyAuthenticator {
     const hash = hashApiKey(rawKey);
     this.lookups++;
     const record = this.#apiKeys.findByHash(hash);
-    // The lookup is by hash, so a match is already equal; the constant-time comparison
-    // keeps it so should a store ever match by prefix or index on something shorter.
+    // The store finds the record by its hash, so a match is equal already. Comparing again,
+    // in constant time, keeps that true without a timing signal for any store that might
+    // match on less (a prefix index, a case-insensitive collation).
     if (record === null || !sameHash(record.keyHash, hash) || record.tenantId !== parsed.key.tenantId) {
       return unauthorized('unknown');
     }
     if (record.revokedAt !== null) return unauthorized('revoked');
     this.lookups++;
     const tenant = this.#tenants.get(record.tenantId);
-    if (tenant === null || tenant.status !== 'active') return unauthorized('tenant_inactive');
+    if (tenant === null || tenant.id !== record.tenantId || tenant.status !== 'active') return unauthorized('tenant_inactive');
 
     this.#touch(hash);
     return {
