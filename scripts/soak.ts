@@ -44,6 +44,11 @@ const TENANTS = Number(values.tenants);
 const SAMPLE_EVERY = seconds(values.sample);
 const WARMUP = values.warmup !== undefined ? seconds(values.warmup) : Math.min(120, DURATION * 0.3);
 
+/** A request still unanswered after this is a finding (a hang), not a wait. */
+const REQUEST_TIMEOUT_MS = 300_000;
+const inFlight = new Map<number, string>();
+let nextRequestId = 0;
+
 const marker = (i: number) => `tenant${String(i).padStart(2, '0')}mark`;
 const MARKER_RE = /tenant\d\dmark/g;
 
@@ -131,7 +136,11 @@ async function main(): Promise<void> {
       }
     };
     console.log(`soak: ${CLIENTS} clients over ${TENANTS} tenants for ${DURATION} s (warm-up ${WARMUP} s, a sample every ${SAMPLE_EVERY} s) against ${server.url}, pid ${pid}`);
+    const straggler = setInterval(() => {
+      if (performance.now() > deadline) console.log(`  waiting for ${inFlight.size} requests: ${[...inFlight.values()].slice(0, 3).join('; ')}`);
+    }, 15_000);
     await Promise.all(Array.from({ length: CLIENTS }, (_, n) => client(n)));
+    clearInterval(straggler);
     clearInterval(sampler);
     samples.push(sampleProc(pid, (performance.now() - started) / 1000)!);
     const elapsed = (performance.now() - started) / 1000;
@@ -149,7 +158,7 @@ async function main(): Promise<void> {
     console.log(`5xx: ${totals.fiveHundreds.length}; cross-tenant results: ${totals.crossTenant.length}; revoked keys checked: ${totals.revocationsChecked}, accepted after revocation: ${totals.revokedAccepted.length}`);
     console.log(`RSS: ${(samples[0]!.rssBytes / 2 ** 20).toFixed(1)} MiB at start, ${(warmRss / 2 ** 20).toFixed(1)} MiB warm-up peak, ${(end.rssBytes / 2 ** 20).toFixed(1)} MiB at end; slope after warm-up ${rssSlope.toFixed(2)} MiB/min over ${after.length} samples`);
     console.log(`fds: ${samples[0]!.fds} at start, ${warmFds} warm-up peak, ${end.fds} at end; slope after warm-up ${fdSlope.toFixed(2)} fds/min`);
-    if (totals.crossTenant.length) failures.push(`cross-tenant results: ${totals.crossTenant.slice(0, 5).join('; ')}`);
+    if (totals.crossTenant.length) failures.push(`cross-tenant results: ${[...new Set(totals.crossTenant)].slice(0, 5).join("; ")}`);
     if (totals.fiveHundreds.length) failures.push(`5xx answers: ${totals.fiveHundreds.slice(0, 5).join('; ')}`);
     if (totals.revokedAccepted.length) failures.push(`revoked keys accepted: ${totals.revokedAccepted.slice(0, 5).join('; ')}`);
     for (const u of totals.unexpected.slice(0, 10)) failures.push(u);
@@ -190,25 +199,29 @@ function callerFor(url: string): Caller {
   return async (op, key, tenantIndex, method, urlPath, body, contentType = 'application/json') => {
     totals.requests++;
     totals.logged++;
+    const requestId = nextRequestId++;
+    inFlight.set(requestId, `${op} ${method} ${urlPath} since ${Math.round(performance.now() / 1000)} s`);
     totals.byOp[op] = (totals.byOp[op] ?? 0) + 1;
     const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = contentType;
     let status: number;
     let text: string;
     try {
-      const response = await fetch(`${url}${urlPath}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const response = await fetch(`${url}${urlPath}`, { method, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(body !== undefined ? { body } : {}) });
       status = response.status;
       text = await response.text();
     } catch (err) {
-      totals.unexpected.push(`${op}: no answer: ${(err as Error).message}`);
+      inFlight.delete(requestId);
+      totals.unexpected.push(`${op} ${method} ${urlPath}: no answer: ${(err as Error).message}`);
       totals.byStatus.error = (totals.byStatus.error ?? 0) + 1;
       return { status: 0, text: '' };
     }
+    inFlight.delete(requestId);
     totals.byStatus[status] = (totals.byStatus[status] ?? 0) + 1;
     if (status >= 500) totals.fiveHundreds.push(`${op} ${method} ${urlPath}: ${status} ${text.slice(0, 200)}`);
     if (tenantIndex !== null) {
       const own = marker(tenantIndex);
-      for (const m of text.matchAll(MARKER_RE)) if (m[0] !== own) totals.crossTenant.push(`${op} for ${own} returned ${m[0]}`);
+      for (const m of text.matchAll(MARKER_RE)) if (m[0] !== own) totals.crossTenant.push(`${op} ${urlPath} for ${own} returned ${m[0]}: ${text.slice(Math.max(0, m.index - 150), m.index + 50)}`);
     }
     return { status, text };
   };
