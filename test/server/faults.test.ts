@@ -122,7 +122,7 @@ afterAll(() => {
 });
 
 describe.skipIf(small === null)('a full disk (a 4 MiB tmpfs; skipped unless this process may mount one)', { timeout: 180_000 }, () => {
-  it('answers an upload that fills the disk with DISK_FULL (507) and keeps the previous upload searchable', async () => {
+  it('answers an upload that fills the disk with DISK_FULL (507) and keeps the previous upload searchable (it was a 500 INTERNAL, and the connection was reset before the client could read it)', async () => {
     const dataDir = fs.mkdtempSync(path.join(small!, 'data-'));
     const server = await startServer({ dataDir, maxArchiveBytes: 8 * 1024 * 1024 });
     const a = server.tenantWithKey('acme');
@@ -141,7 +141,7 @@ describe.skipIf(small === null)('a full disk (a 4 MiB tmpfs; skipped unless this
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('answers a backup that fills the disk with DISK_FULL (507), leaves no partial archive, and the tenant intact', async () => {
+  it('answers a backup that fills the disk with DISK_FULL (507), leaves no partial archive, and the tenant intact (it was a 500 INTERNAL)', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fire-backup-data-'));
     const server = await startServer({ dataDir, maxArchiveBytes: 8 * 1024 * 1024 });
     const a = server.tenantWithKey('acme');
