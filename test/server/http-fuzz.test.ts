@@ -44,3 +44,13 @@ describe('the HTTP fuzzer (short run)', () => {
     expect(await checkAlive(server.url, target.readKey, 'fuzzedmarkParse', 'fuzzedmarkParse')).toEqual([]);
   }, 120_000);
 });
+
+describe('findings of the HTTP fuzzer', () => {
+  it('refuses an upload sent as JSON with 400, not a 500 (the drained-upload change took every body for a stream)', async () => {
+    const server = await startServer();
+    const { key } = server.tenantWithKey('acme');
+    const response = await server.call('POST', '/v1/repos/app/archive', { key, body: { not: 'an archive' } });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PCTX_ERR_INVALID_ARGUMENT');
+  });
+});

@@ -75,8 +75,10 @@ export async function archiveRoute(app: FastifyInstance, deps: ArchiveRouteDeps)
       // The extractor gets a pipe, not the request: a refusal mid-upload destroys the pipe
       // and the rest of the request is drained, so the client reads the error, not a reset.
       const raw = request.body as Readable;
-      const body = new PassThrough();
-      raw.pipe(body);
+      // A body that is not a stream (a JSON content type) is refused by ingestArchive as it is.
+      const streamed = typeof raw?.pipe === 'function';
+      const body = streamed ? new PassThrough() : raw;
+      if (streamed) raw.pipe(body as PassThrough);
       const ingest = (onProgress?: (p: IngestProgress) => void) =>
         ingestArchive({
           engine: deps.engine,
@@ -91,8 +93,10 @@ export async function archiveRoute(app: FastifyInstance, deps: ArchiveRouteDeps)
         });
       const run = (onProgress?: (p: IngestProgress) => void) =>
         ingest(onProgress).catch(async (err: unknown) => {
-          raw.unpipe(body);
-          await drain(raw, deps.limits.maxCompressedBytes);
+          if (streamed) {
+            raw.unpipe(body as PassThrough);
+            await drain(raw, deps.limits.maxCompressedBytes);
+          }
           throw err;
         });
 
