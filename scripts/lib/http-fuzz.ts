@@ -482,9 +482,24 @@ function sendRaw(host: string, port: number, text: string, timeoutMs: number): P
   });
 }
 
-/** Acceptable: 2xx or 4xx; a raw request may also be hung up on (status 0) without a reset. */
-export function isAcceptable(r: FuzzRequest, o: FuzzOutcome): boolean {
-  if (o.error) return false;
+/** The server's JSON body limit (`server.bodyLimit`, 1 MiB by default). */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+function bodyLength(body: FuzzRequest['body']): number {
+  if (body === undefined) return 0;
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  if (Buffer.isBuffer(body)) return body.length;
+  return body.prefix.length + body.repeat.length * body.times + body.suffix.length;
+}
+
+/**
+ * Acceptable: 2xx or 4xx; a raw request may also be hung up on (status 0) without a
+ * reset. A body declared larger than the limit is refused with 413 before it is read
+ * (docs/http-api.md) and the connection closed: a client still writing it may see EPIPE
+ * or ECONNRESET instead of the 413, which is that documented behaviour, not a finding.
+ */
+export function isAcceptable(r: FuzzRequest, o: FuzzOutcome, bodyLimit = DEFAULT_BODY_LIMIT): boolean {
+  if (o.error) return (o.error === 'EPIPE' || o.error === 'ECONNRESET') && bodyLength(r.body) > bodyLimit;
   if (o.status === 0) return r.raw !== undefined || o.body.startsWith('client refused');
   return o.status !== null && ((o.status >= 200 && o.status < 300) || (o.status >= 400 && o.status < 500));
 }
