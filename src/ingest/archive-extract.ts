@@ -227,15 +227,25 @@ export async function extractArchive(body: Readable, dest: string, options: Extr
     },
   });
 
+  /** The first bytes of the tar stream, held until there are enough to recognise gzip. */
+  let head: Buffer | null = Buffer.alloc(0);
+  const checkHead = () => {
+    // tar would decompress a gzip stream inside ours a second time, outside our counts
+    // (zstd sniffing is off in the parser); decided on 2 bytes however the client chunks them.
+    if (head !== null && head[0] === 0x1f && head[1] === 0x8b) fail(invalid('it is compressed twice; send one gzip layer over a tar archive'));
+  };
+
   const feedParser = async (source: AsyncIterable<Buffer>) => {
-    let first = true;
-    for await (const chunk of source) {
-      // tar would decompress a gzip or zstd stream inside ours a second time, outside our counts.
-      if (first && chunk.length >= 2 && ((chunk[0] === 0x1f && chunk[1] === 0x8b) || (chunk[0] === 0x28 && chunk[1] === 0xb5))) {
-        fail(invalid('it is compressed twice; send one gzip layer over a tar archive'));
+    for await (const piece of source) {
+      let chunk = piece;
+      if (head !== null) {
+        head = Buffer.concat([head, piece]);
+        if (head.length < 2) continue;
+        checkHead();
+        chunk = head;
+        head = null;
       }
       if (failure !== null) throw failure;
-      first = false;
       tarBytes += chunk.length;
       if (!parser.write(chunk) && failure === null) {
         await new Promise<void>((resolve) => {
@@ -250,6 +260,10 @@ export async function extractArchive(body: Readable, dest: string, options: Extr
         fail(invalid(`it holds more than ${OVERHEAD_SLACK} bytes that are neither file content nor tar headers`));
         throw failure;
       }
+    }
+    if (head !== null && head.length > 0) {
+      tarBytes += head.length;
+      parser.write(head);
     }
     parser.end();
     await Promise.race([parsed, new Promise<void>((resolve) => parser.once('error', () => resolve()))]);

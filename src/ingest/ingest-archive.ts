@@ -75,13 +75,18 @@ export async function ingestArchive(options: IngestArchiveOptions): Promise<Inge
     throw invalidArgument('quotaBytes', 'must be a non-negative whole number or null');
   }
   if (typeof body?.pipe !== 'function') throw invalidArgument('body', 'must be a readable stream');
-  const paths = engine.pool.paths(tenantId);
-  const live = uploadDir(paths, repoName);
+  const live = uploadDir(engine.pool.paths(tenantId), repoName);
   if (options.signal?.aborted) throw new PctxError('ARCHIVE_INVALID', { reason: 'the upload was cancelled before it started' });
 
-  const staging = newUploadStaging(paths);
-  activeStaging.add(staging);
+  // A lease for the whole upload: a tenant delete waits for it rather than racing it
+  // (which could recreate the folder of a deleted tenant), and one already under way
+  // refuses the upload with TENANT_DELETING before anything is written.
+  const lease = engine.pool.acquire(tenantId);
+  const paths = lease.paths;
+  let staging: string | null = null;
   try {
+    staging = newUploadStaging(paths);
+    activeStaging.add(staging);
     // The upload being replaced stays until the new one is indexed; it does not count against its successor.
     const replacedBytes = folderSize(live);
     const archive = await extractArchive(body, staging, {
@@ -96,7 +101,7 @@ export async function ingestArchive(options: IngestArchiveOptions): Promise<Inge
       const old = retireUpload(paths, repoName);
       let result: IndexResult;
       try {
-        fs.renameSync(staging, live);
+        fs.renameSync(staging!, live);
         fsyncPath(paths.uploads);
         result = await indexFolder(
           { path: live, name: repoName },
@@ -121,7 +126,10 @@ export async function ingestArchive(options: IngestArchiveOptions): Promise<Inge
       return { ...result, root: path.posix.join(TENANT_FILES.uploads, repoName), archive };
     });
   } finally {
-    activeStaging.delete(staging);
-    fs.rmSync(staging, { recursive: true, force: true });
+    if (staging !== null) {
+      activeStaging.delete(staging);
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+    lease.release();
   }
 }

@@ -19,8 +19,8 @@ export function uploadsDiskUsage(paths: TenantPaths): number {
   return folderSize(paths.uploads);
 }
 
-/** Bytes of the files under `dir`, recursively; a missing folder is 0 bytes. */
-export function folderSize(dir: string): number {
+/** Bytes of the files under `dir`, recursively, leaving out the folder `skip`; a missing folder is 0 bytes. */
+export function folderSize(dir: string, skip?: string): number {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -31,8 +31,9 @@ export function folderSize(dir: string): number {
   let total = 0;
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
+    if (full === skip) continue;
     try {
-      if (entry.isDirectory()) total += folderSize(full);
+      if (entry.isDirectory()) total += folderSize(full, skip);
       else if (entry.isFile()) total += fs.statSync(full).size;
     } catch (err) {
       // A temp file renamed or removed between readdir and stat no longer counts.
@@ -51,20 +52,27 @@ export function folderSize(dir: string): number {
  * so the writer passes the database size its own connection sees (`page_count ×
  * page_size`, uncommitted pages included); the larger of that and the file on disk
  * counts.
+ *
+ * The uploads folder is measured once, when the guard is made: an index run never
+ * writes it, and it may hold tens of thousands of files, too many to walk after every
+ * batch. (An upload of another repository extracted meanwhile is checked against the
+ * quota by its own extraction.)
  */
 export class QuotaGuard {
   readonly usedBefore: number;
+  private readonly uploadsBytes: number;
 
   constructor(
     private readonly paths: TenantPaths,
     readonly limit: number | null,
   ) {
-    this.usedBefore = tenantDiskUsage(paths);
+    this.uploadsBytes = uploadsDiskUsage(paths);
+    this.usedBefore = folderSize(paths.dir, paths.uploads) + this.uploadsBytes;
   }
 
   check(logicalDbBytes = 0): void {
     if (this.limit === null) return;
-    let now = tenantDiskUsage(this.paths);
+    let now = folderSize(this.paths.dir, this.paths.uploads) + this.uploadsBytes;
     let dbOnDisk = 0;
     try {
       dbOnDisk = fs.statSync(this.paths.db).size;

@@ -100,7 +100,7 @@ describe('resolveAllowedPath', () => {
   });
 });
 
-describe('Engine allowedRoots', () => {
+describe('Engine allowedRoots', { timeout: 120_000 }, () => {
   it('checks index_folder against the roots before reading anything, and stays unrestricted by default', async () => {
     const { root, outside } = world();
     const hosted = newEngine(tempDir(), { allowedRoots: [root] });

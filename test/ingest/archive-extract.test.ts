@@ -180,6 +180,16 @@ describe('extractArchive', () => {
     }
   });
 
+  it('refuses a doubly compressed archive even when the inner gzip header arrives one byte at a time', async () => {
+    const { dest } = world();
+    const inner = tarGz([{ path: 'a.ts', body: '1' }]);
+    // A stored (level 0) outer deflate fed in 1-byte pieces yields 1-byte decompressed chunks.
+    const outer = zlib.gzipSync(inner, { level: 0 });
+    const body = Readable.from(Array.from(outer, (byte) => Buffer.from([byte])));
+    const err = await refusal(body, dest);
+    expect(err.message).toMatch(/compressed twice/);
+  });
+
   it('reports a body that fails mid-stream as an upload that ended early', async () => {
     const { dest } = world();
     const gz = tarGz([{ path: 'a.ts', body: 'y'.repeat(50_000) }]);

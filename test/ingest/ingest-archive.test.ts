@@ -67,7 +67,8 @@ function bomb(claimedMiB: number): Readable {
   );
 }
 
-describe('ingestArchive', () => {
+// Several index runs per test: generous on a machine loaded by other jobs, never a race.
+describe('ingestArchive', { timeout: 120_000 }, () => {
   it('extracts a good archive into the tenant uploads folder and indexes it end to end with real SQLite and HNSW files', async () => {
     const dataDir = tempDir();
     const engine = newEngine(dataDir);
@@ -265,5 +266,35 @@ describe('ingestArchive', () => {
     expect(err.code).toBe('PCTX_ERR_ARCHIVE_INVALID');
     expect(err.message).toMatch(/cancelled/);
     expect(listTree(tenantPaths(dataDir, TENANT).uploads)).toEqual([]);
+  });
+
+  it('makes a tenant delete wait for an upload in flight, which then fails with TENANT_DELETING and leaves no folder behind', async () => {
+    const dataDir = tempDir();
+    const engine = newEngine(dataDir);
+    const control = openControlDb(path.join(dataDir, 'control.db'));
+    try {
+      const tenant = control.tenants.create({ name: 'leaving' });
+      const gz = tarGz(demoMembers());
+      let reads = 0;
+      let secondRead!: () => void;
+      const extracting = new Promise<void>((resolve) => (secondRead = resolve));
+      const body = new Readable({
+        read() {
+          if (reads++ === 0) this.push(gz.subarray(0, 64));
+          else secondRead();
+        },
+      });
+      const upload = ingestArchive({ engine, tenantId: tenant.id, repoName: 'demo', body, vectors: 'skip' });
+      await extracting;
+      const deleting = deleteTenant({ control, pool: engine.pool }, tenant.id);
+      body.push(gz.subarray(64));
+      body.push(null);
+      await expect(upload).rejects.toMatchObject({ code: 'PCTX_ERR_TENANT_DELETING' });
+      await deleting;
+      await settleTenantRemovals();
+      expect(fs.readdirSync(path.join(dataDir, 'tenants'))).toEqual([]);
+    } finally {
+      control.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { generateApiKey } from '../../src/auth/api-key.js';
 import { openControlDb, type ControlPlane, type Permission, type Tenant } from '../../src/control/index.js';
 import type { Engine } from '../../src/engine/engine.js';
@@ -9,6 +9,10 @@ import { DEFAULT_RATE_LIMIT, validateRateLimitConfig, type RateLimitConfig } fro
 import { buildServer } from '../../src/server/app.js';
 import { useEngines } from '../helpers/engine.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+
+// Each test indexes through real parse workers on a shared 2-core machine: the time a
+// test may take is generous, what it checks never depends on speed.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 export interface TestServer {
   app: FastifyInstance;

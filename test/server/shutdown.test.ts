@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { generateApiKey } from '../../src/auth/api-key.js';
 import { loadConfig } from '../../src/config.js';
 import { openControlDb } from '../../src/control/index.js';
@@ -9,6 +9,7 @@ import { startServer } from '../../src/server/run-server.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { tarGz } from '../ingest/tar-builder.js';
 
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 const tempDir = useTempDir('pctx-shutdown-');
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -90,5 +91,5 @@ describe('graceful shutdown', () => {
     expect(await exited).toBe(0);
     expect(stderr).toContain('SIGTERM: finishing requests in flight');
     expect(stderr).toContain('stopped');
-  }, 60_000);
+  });
 });
