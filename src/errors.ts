@@ -79,6 +79,11 @@ export const ERRORS = {
     status: 507,
     message: 'Storage quota exceeded for tenant {tenantId}: {used} bytes used of {limit}',
   },
+  DISK_FULL: {
+    code: 'PCTX_ERR_DISK_FULL',
+    status: 507,
+    message: 'The server is out of disk space ({reason}); nothing was changed, retry later',
+  },
   INDEX_FAILED: {
     code: 'PCTX_ERR_INDEX_FAILED',
     status: 500,
@@ -253,9 +258,23 @@ export function isPctxError(err: unknown, name?: ErrorName): err is PctxError {
 }
 
 /** Wraps anything thrown into a PctxError; unknown failures become INTERNAL. */
+/**
+ * OS and SQLite codes that mean the disk (or the process's file-size limit) is full.
+ * They are the server's state, not a bug: callers get DISK_FULL (507), not INTERNAL.
+ */
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'SQLITE_FULL']);
+
+/** Whether `err`, or an error it wraps, is a full disk. */
+export function isDiskFull(err: unknown, depth = 0): boolean {
+  if (!(err instanceof Error) || depth > 4) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  return (typeof code === 'string' && DISK_FULL_CODES.has(code)) || isDiskFull(err.cause, depth + 1);
+}
+
 export function toPctxError(err: unknown): PctxError {
   if (err instanceof PctxError) return err;
   const reason = err instanceof Error ? err.message : String(err);
+  if (isDiskFull(err)) return new PctxError('DISK_FULL', { reason }, { cause: err });
   return new PctxError('INTERNAL', { reason }, { cause: err });
 }
 

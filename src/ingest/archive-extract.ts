@@ -4,7 +4,7 @@ import { Transform, finished, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { PctxError, isPctxError } from '../errors.js';
+import { PctxError, isDiskFull, isPctxError, toPctxError } from '../errors.js';
 import type { ArchiveLimits } from './archive-limits.js';
 import { memberPath, memberRefused, shownMemberName } from './member-path.js';
 
@@ -326,6 +326,7 @@ function fsRefusal(err: unknown, name: string): PctxError {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (code !== undefined && COLLISION_CODES.has(code)) return memberRefused(name, `collides with another member (${code})`);
   if (code === 'ENAMETOOLONG') return memberRefused(name, 'has a name the file system cannot store');
+  if (isDiskFull(err)) return toPctxError(err);
   return new PctxError(
     'INTERNAL',
     { reason: `writing member ${JSON.stringify(shownMemberName(name))} failed: ${(err as Error)?.message ?? String(err)}` },
@@ -345,5 +346,6 @@ function toArchiveError(err: unknown): PctxError {
     const message = e.message.replace(/^TAR_[A-Z_]+: /, '');
     return invalid(`it is not a valid tar archive (${message})`);
   }
+  if (isDiskFull(err)) return toPctxError(err);
   return new PctxError('INTERNAL', { reason: `extracting the archive failed: ${e?.message ?? String(err)}` }, { cause: err });
 }

@@ -36,6 +36,8 @@ export interface TestServerOptions {
   allowedRoots?: string[];
   bodyLimit?: number;
   maxArchiveBytes?: number;
+  /** A data folder of the test's own (e.g. on a small filesystem); default: a fresh temp folder. */
+  dataDir?: string;
 }
 
 /**
@@ -50,7 +52,7 @@ export function useTestServers(): (options?: TestServerOptions) => Promise<TestS
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
   return async (options = {}) => {
-    const dataDir = tempDir();
+    const dataDir = options.dataDir ?? tempDir();
     const control = openControlDb(path.join(dataDir, 'control.db'));
     const allowedRoots = (options.allowedRoots ?? []).map((r) => fs.realpathSync(r));
     const engine = makeEngine(dataDir, { workers: 1, allowedRoots });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PctxError, isPctxError } from '../../errors.js';
+import { PctxError, isDiskFull, isPctxError, toPctxError } from '../../errors.js';
 import { languageForPath } from '../../parse/languages.js';
 import { resolveImport } from '../../parse/resolve-import.js';
 import { EXTRACTOR_VERSION, type ImportKind, type LanguageId } from '../../parse/types.js';
@@ -454,6 +454,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       };
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK');
+      if (!isPctxError(err) && isDiskFull(err)) throw toPctxError(err);
       throw isPctxError(err) ? err : new PctxError('INDEX_FAILED', { root: rootReal, reason: err instanceof Error ? err.message : String(err) }, { cause: err });
     } finally {
       // Give back the WAL space of a large run (or of a rolled-back one) right away, and

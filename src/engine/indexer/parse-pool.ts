@@ -40,6 +40,12 @@ export class ParsePool {
   private readonly slots: (Slot | null)[];
   private readonly queue: { batch: ParseBatch; resolve: (r: ParseBatchResult) => void; reject: (e: Error) => void }[] = [];
   private closed = false;
+  /**
+   * The id a batch travels under. Index runs number their batches from 0, and runs of
+   * several tenants share this pool: keyed by the run's own id, two runs' batch 0 would
+   * collide — one run would receive the other's files and the other wait for ever.
+   */
+  private nextWireId = 0;
 
   constructor(options: ParsePoolOptions) {
     const workers = options.workers ?? os.availableParallelism();
@@ -120,11 +126,14 @@ export class ParsePool {
       if (best < 0) return;
       const slot = this.slots[best] ?? this.start(best);
       const job = this.queue.shift()!;
-      slot.inFlight.set(job.batch.batchId, { root: job.batch.rootReal, resolve: job.resolve, reject: job.reject });
+      const wireId = this.nextWireId++;
+      const runBatchId = job.batch.batchId;
+      // The caller gets its result back under its own batch id.
+      slot.inFlight.set(wireId, { root: job.batch.rootReal, resolve: (r) => job.resolve({ ...r, batchId: runBatchId }), reject: job.reject });
       if (slot.idleTimer) clearTimeout(slot.idleTimer);
       slot.idleTimer = undefined;
       slot.worker.ref();
-      slot.worker.postMessage(job.batch);
+      slot.worker.postMessage({ ...job.batch, batchId: wireId });
     }
   }
 

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ControlPlane } from '../../control/index.js';
 import type { Engine } from '../../engine/engine.js';
@@ -15,6 +15,30 @@ export interface ArchiveRouteDeps {
 const ARCHIVE_TYPES = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip', 'application/octet-stream'];
 const NDJSON = 'application/x-ndjson';
 const PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * Reads and discards what is left of a request body (at most `cap` more bytes), so that
+ * an answer sent before the upload ended reaches the client: closing a socket with
+ * unread bytes makes the kernel send a reset, and the client never sees the error.
+ */
+function drain(raw: Readable, cap: number): Promise<void> {
+  if (raw.readableEnded || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => resolve();
+    raw.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > cap) {
+        raw.destroy();
+        done();
+      }
+    });
+    raw.once('end', done);
+    raw.once('close', done);
+    raw.once('error', done);
+    raw.resume();
+  });
+}
 
 /**
  * `POST /v1/repos/:name/archive`: a tar.gz body streamed into `ingestArchive`, which
@@ -48,17 +72,32 @@ export async function archiveRoute(app: FastifyInstance, deps: ArchiveRouteDeps)
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) abort.abort(new PctxError('INTERNAL', { reason: 'the client closed the connection' }));
       });
-      const run = (onProgress?: (p: IngestProgress) => void) =>
+      // The extractor gets a pipe, not the request: a refusal mid-upload destroys the pipe
+      // and the rest of the request is drained, so the client reads the error, not a reset.
+      const raw = request.body as Readable;
+      // A body that is not a stream (a JSON content type) is refused by ingestArchive as it is.
+      const streamed = typeof raw?.pipe === 'function';
+      const body = streamed ? new PassThrough() : raw;
+      if (streamed) raw.pipe(body as PassThrough);
+      const ingest = (onProgress?: (p: IngestProgress) => void) =>
         ingestArchive({
           engine: deps.engine,
           tenantId,
           repoName,
-          body: request.body as NodeJS.ReadableStream as never,
+          body,
           limits: deps.limits,
           quotaBytes: deps.control.tenants.get(tenantId)?.quotaBytes ?? null,
           vectors: 'background',
           signal: abort.signal,
           ...(onProgress ? { onProgress } : {}),
+        });
+      const run = (onProgress?: (p: IngestProgress) => void) =>
+        ingest(onProgress).catch(async (err: unknown) => {
+          if (streamed) {
+            raw.unpipe(body as PassThrough);
+            await drain(raw, deps.limits.maxCompressedBytes);
+          }
+          throw err;
         });
 
       if (!request.headers.accept?.includes(NDJSON)) return run();
