@@ -85,6 +85,12 @@ export async function ingestArchive(options: IngestArchiveOptions): Promise<Inge
   const paths = lease.paths;
   let staging: string | null = null;
   try {
+    // The name belongs to a repository indexed from elsewhere (a server folder): an index
+    // run would give the upload another name (`-2`), so refuse it before reading the body.
+    const owner = lease.db.prepare('SELECT root_path FROM repos WHERE tenant_id = ? AND name = ?').pluck().get(tenantId, repoName) as string | undefined;
+    if (owner !== undefined && path.resolve(owner) !== path.resolve(live) && path.resolve(owner) !== safeRealpath(live)) {
+      throw invalidArgument('name', `"${repoName}" is already the name of a repository that was not uploaded; choose another name`);
+    }
     staging = newUploadStaging(paths);
     activeStaging.add(staging);
     // The upload being replaced stays until the new one is indexed; it does not count against its successor.
@@ -131,5 +137,14 @@ export async function ingestArchive(options: IngestArchiveOptions): Promise<Inge
       fs.rmSync(staging, { recursive: true, force: true });
     }
     lease.release();
+  }
+}
+
+/** The real path of `p`, or `p` itself when it does not exist (yet). */
+function safeRealpath(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
   }
 }
