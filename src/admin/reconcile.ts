@@ -99,3 +99,14 @@ function adoptOrphans(ctx: AdminContext): Pick<ReconcileReport, 'adopted' | 'orp
   }
   return { adopted, orphans };
 }
+
+/** One sentence per repair a reconciliation made, for a note on stderr; [] when all was in order. */
+export function describeRepairs(report: ReconcileReport): string[] {
+  return [
+    ...report.restoresFinished.map((id) => `finished an interrupted restore of tenant ${id}`),
+    ...report.deletesFinished.map((id) => `finished an interrupted delete of tenant ${id}`),
+    ...report.adopted.map((t) => `adopted tenant folder ${t.id}, which had no control-plane row, as "${t.name}"`),
+    ...report.orphans.map((o) => `tenant folder ${o.id} has no control-plane row and was left alone: ${o.reason}`),
+    ...report.unreadableJournals.map((f) => `restore journal ${f} is unreadable; leftover staging and trash folders are kept until it is removed`),
+  ];
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { settleTenantRemovals } from '../admin/delete-tenant.js';
-import { reconcileDataDir, type ReconcileReport } from '../admin/reconcile.js';
+import { describeRepairs, reconcileDataDir, type ReconcileReport } from '../admin/reconcile.js';
 import { tenantGuard } from '../admin/tenant-guard.js';
 import type { PctxConfig } from '../config.js';
 import { openControlDb, type ControlPlane } from '../control/index.js';
@@ -94,13 +94,7 @@ export async function startServer(config: Readonly<PctxConfig>, options: { logge
 
 /** A line on stderr for each repair start-up made; nothing when all was in order. */
 function reportRepairs(report: ReconcileReport): void {
-  const lines = [
-    ...report.restoresFinished.map((id) => `finished an interrupted restore of tenant ${id}`),
-    ...report.deletesFinished.map((id) => `finished an interrupted delete of tenant ${id}`),
-    ...report.adopted.map((t) => `adopted tenant folder ${t.id}, which had no control-plane row, as "${t.name}"`),
-    ...report.orphans.map((o) => `tenant folder ${o.id} has no control-plane row and was left alone: ${o.reason}`),
-    ...report.unreadableJournals.map((f) => `restore journal ${f} is unreadable; leftover staging and trash folders are kept until it is removed`),
-  ];
+  const lines = describeRepairs(report);
   for (const line of lines) process.stderr.write(`note: ${line}\n`);
 }
 

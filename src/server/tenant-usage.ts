@@ -27,16 +27,4 @@ export async function tenantUsage(engine: Engine, tenant: Tenant): Promise<Tenan
   };
 }
 
-/** The JSON shape of a tenant in the HTTP API (the same as `tenants show --json`). */
-export function tenantJson(t: Tenant, usedBytes?: number): Record<string, unknown> {
-  return {
-    id: t.id,
-    name: t.name,
-    status: t.status,
-    createdAt: t.createdAt,
-    updatedAt: t.updatedAt,
-    quotaBytes: t.quotaBytes,
-    settings: t.settings,
-    ...(usedBytes !== undefined ? { usedBytes } : {}),
-  };
-}
+export { tenantJson } from '../admin/tenant-json.js';

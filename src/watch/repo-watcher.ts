@@ -1,26 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import watcher from '@parcel/watcher';
+import type { RepoWatchState } from '../engine/queries/index-status.js';
 import { languageForPath } from '../parse/languages.js';
 
 /** How a watcher currently learns about changes. */
-export type WatchMode = 'events' | 'polling' | 'stopped';
+export type WatchMode = RepoWatchState['mode'];
 
-export interface WatchStatus {
-  mode: WatchMode;
-  /** Changed paths seen since the last run started (a run in flight does not count them). */
-  pendingChanges: number;
-  /** A run is in progress. */
-  running: boolean;
-  /** Runs finished since the watcher started (successful or not). */
-  runs: number;
-  /** ISO-8601 time the last run finished; null before the first. */
-  lastRunAt: string | null;
-  /** Message of the last failed run or watcher error; null after a successful run. */
-  lastError: string | null;
-  /** Why the watcher polls instead of receiving events (e.g. the inotify watch limit). */
-  warning: string | null;
-}
+/** What a watcher reports (the `watch` object of get_index_status). */
+export type WatchStatus = RepoWatchState;
 
 export type SubscribeFn = typeof watcher.subscribe;
 

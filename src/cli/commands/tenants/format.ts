@@ -1,20 +1,7 @@
-import type { Tenant } from '../../../control/index.js';
+export { tenantJson } from '../../../admin/tenant-json.js';
 import { formatBytes, parseBytes } from '../../../util/bytes.js';
 import { invalidArgument } from '../../../errors.js';
 
-/** The `--json` shape of a tenant (docs/cli.md). */
-export function tenantJson(t: Tenant, usedBytes?: number): Record<string, unknown> {
-  return {
-    id: t.id,
-    name: t.name,
-    status: t.status,
-    createdAt: t.createdAt,
-    updatedAt: t.updatedAt,
-    quotaBytes: t.quotaBytes,
-    settings: t.settings,
-    ...(usedBytes !== undefined ? { usedBytes } : {}),
-  };
-}
 
 export function quotaText(bytes: number | null): string {
   return bytes === null ? 'unlimited' : formatBytes(bytes);
