@@ -26,7 +26,7 @@ class RawClient {
   stderr = '';
 
   constructor(dataDir: string) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'serve', '--data-dir', dataDir], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'serve', '--no-watch', '--data-dir', dataDir], {
       cwd: repoRoot,
       env: { ...process.env, PCTX_WORKERS: '1', PCTX_EMBEDDING_DIMENSION: '64' },
     });
@@ -132,7 +132,7 @@ describe('MCP stdio protocol hardening (issue 8)', { timeout: 180_000 }, () => {
       expect(answer.error).toEqual({ code: -32600, message: `Invalid Request: message larger than the maximum of ${MAX_STDIO_MESSAGE_BYTES} bytes` });
     }
     client.send({ jsonrpc: '2.0', id: 12, method: 'tools/list' });
-    expect((await client.answer(12)).result.tools).toHaveLength(9);
+    expect((await client.answer(12)).result.tools).toHaveLength(10);
     client.child.stdin.end();
     expect(await client.exited).toBe(0);
   });
@@ -161,7 +161,7 @@ describe('MCP stdio protocol hardening (issue 8)', { timeout: 180_000 }, () => {
     client.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 30, reason: 'user' } });
     client.send({ jsonrpc: '2.0', id: 31, method: 'tools/list' });
     client.child.stdin.end();
-    expect((await client.answer(31)).result.tools).toHaveLength(9);
+    expect((await client.answer(31)).result.tools).toHaveLength(10);
     expect(await client.exited).toBe(0);
     expect(client.received(30)).toBe(false);
     expect(client.stderr).not.toMatch(/Error|error:/);
