@@ -20,6 +20,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { rng } from '../bench/lib/random.js';
 
 export type CrashOperation = 'index' | 'backup' | 'restore' | 'delete';
 
@@ -64,18 +65,6 @@ export interface CrashReport {
   /** Checks that failed, with the attempt they followed. Empty when all held. */
   failures: string[];
   durationMs: number;
-}
-
-/** mulberry32: small, seedable, good enough to pick steps and delays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Two versions of a source tree: an index run moves the tenant from one to the other. */
