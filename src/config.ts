@@ -27,6 +27,11 @@ export interface PctxConfig {
   poolMaxHandles: number | undefined;
   /** Most loaded HNSW indexes. @default 16 (env PCTX_POOL_MAX_VECTOR_INDEXES) */
   poolMaxVectorIndexes: number | undefined;
+  /**
+   * Most search hits kept for repeated keyword queries, reused while the tenant's database
+   * is unchanged; 0 turns the cache off. @default 20000 (env PCTX_SEARCH_ANSWER_CACHE_HITS)
+   */
+  searchAnswerCacheHits: number | undefined;
   /** The HTTP service (`serve --http`). */
   server: Readonly<ServerConfig>;
   /** Token buckets of the HTTP service; stdio is never limited. */
@@ -91,6 +96,7 @@ const FILE_KEYS: Record<string, readonly string[] | null> = {
   workers: null,
   maxFileSize: null,
   pool: ['maxHandles', 'maxVectorIndexes'],
+  search: ['answerCacheHits'],
   embedding: null,
   server: ['host', 'port', 'bodyLimit', 'shutdownTimeoutMs'],
   rateLimit: null,
@@ -303,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   const workers = wholeNumber(layers.get('workers', 'PCTX_WORKERS'), 1, 64);
   const poolMaxHandles = wholeNumber(layers.get('pool.maxHandles', 'PCTX_POOL_MAX_HANDLES'), 1, 100_000);
   const poolMaxVectorIndexes = wholeNumber(layers.get('pool.maxVectorIndexes', 'PCTX_POOL_MAX_VECTOR_INDEXES'), 1, 10_000);
+  const searchAnswerCacheHits = wholeNumber(layers.get('search.answerCacheHits', 'PCTX_SEARCH_ANSWER_CACHE_HITS'), 0, 10_000_000);
 
   const hostSetting = overrides.host !== undefined ? { value: overrides.host, label: '--host' } : layers.get('server.host', 'PCTX_HOST');
   const host = text(hostSetting) ?? '127.0.0.1';
@@ -333,6 +340,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     maxFileBytes,
     poolMaxHandles,
     poolMaxVectorIndexes,
+    searchAnswerCacheHits,
     server,
     rateLimit,
     requestLog,

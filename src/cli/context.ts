@@ -101,6 +101,7 @@ export async function withContext<T>(options: CommonOptions, fn: (ctx: CliContex
           embedder: createEmbedder(config.embedding),
           ...(config.workers !== undefined ? { workers: config.workers } : {}),
           ...(config.maxFileBytes !== undefined ? { maxFileBytes: config.maxFileBytes } : {}),
+          ...(config.searchAnswerCacheHits !== undefined ? { answerCacheHits: config.searchAnswerCacheHits } : {}),
           pool: {
             tenantGuard: tenantGuard(control),
             vectorReads: settings.vectorReads ?? 'file',

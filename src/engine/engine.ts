@@ -30,6 +30,7 @@ import { indexStatus, type RepoWatchState } from './queries/index-status.js';
 import { DEFAULT_MAX_FILE_BYTES } from './indexer/index-run.js';
 import { getFileContent, getFileOutline } from './queries/files.js';
 import { deleteRepo, listRepos } from './queries/repos.js';
+import { AnswerCache } from './queries/answer-cache.js';
 import { fuseRankings } from './queries/fusion.js';
 import { bySimilarity, isGoodMatch, keywordSearch, semanticSearch, toHits, type Ranked, type SearchResult } from './queries/search-symbols.js';
 import { getSymbolSource } from './queries/symbol-source.js';
@@ -60,6 +61,11 @@ export interface EngineOptions {
    * @default null
    */
   allowedRoots?: readonly string[] | null;
+  /**
+   * Most search hits kept for repeated keyword queries (answer-cache.ts); 0: no cache.
+   * @default 20000
+   */
+  answerCacheHits?: number;
 }
 
 /** `indexFolder` for a caller that already holds the tenant's write lock (see withWriteLock). */
@@ -82,6 +88,8 @@ export class Engine {
   private readonly now: () => Date;
   private readonly allowedRoots: readonly string[] | null;
   private readonly background = new Set<Promise<void>>();
+  /** Keyword answers, reused while a tenant's database is unchanged (answer-cache.ts). */
+  private readonly answers: AnswerCache | null;
 
   constructor(options: EngineOptions) {
     // Checked first: a bad value must not leave a pool or workers behind.
@@ -93,6 +101,8 @@ export class Engine {
     });
     this.maxFileBytes = options.maxFileBytes;
     this.now = options.now ?? (() => new Date());
+    const hits = options.answerCacheHits ?? 20_000;
+    this.answers = hits > 0 ? new AnswerCache({ maxCost: hits }) : null;
   }
 
   /**
@@ -150,7 +160,12 @@ export class Engine {
     const params = parseParams(searchSymbolsShape, input);
     return this.pool.withTenant(tenantId, async (lease) => {
       const answer = (ranked: Ranked[]): SearchResult => ({ query: params.query, mode: params.mode, weakMatch: !ranked.some(isGoodMatch), results: toHits(ranked) });
-      if (params.mode === 'keyword') return answer(keywordSearch(lease.db, tenantId, params));
+      if (params.mode === 'keyword') {
+        const search = () => answer(keywordSearch(lease.db, tenantId, params));
+        if (!this.answers) return search();
+        const key = JSON.stringify([params.query, params.limit, params.kind, params.language, params.repo, params.pathPrefix]);
+        return this.answers.get(lease.db, tenantId, key, search, (r) => r.results.length);
+      }
       const [queryVector] = await this.embedder.embed([params.query]);
       await this.completeEmbeddings(tenantId, lease);
       const vectors: VectorIndex = await lease.vectors();

@@ -78,8 +78,15 @@ function describeIssue(error: z.ZodError): string {
   return issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
 }
 
+/** Tool results by the answer they carry: an answer returned again gets the same result (and its serialized text, json-rpc.ts). */
+const toolResults = new WeakMap<object, CallToolResult>();
+
 function toolResult(value: unknown): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value as Record<string, unknown> };
+  const reused = typeof value === 'object' && value !== null ? toolResults.get(value) : undefined;
+  if (reused) return reused;
+  const result: CallToolResult = { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value as Record<string, unknown> };
+  if (typeof value === 'object' && value !== null) toolResults.set(value, result);
+  return result;
 }
 
 export class McpDispatcher {

@@ -50,6 +50,23 @@ export function rpcResult(id: RequestId, result: Record<string, unknown>): JSONR
   return { jsonrpc: '2.0', id, result } as JSONRPCResultResponse;
 }
 
+/** The JSON text of results, kept while the result object lives (see serializeResponse). */
+const resultJson = new WeakMap<object, string>();
+
+/**
+ * A response as JSON text. The result's text is kept with the result object, so an answer
+ * returned again (the engine's answer cache hands back the same object, and the dispatcher
+ * the same tool result for it) is serialized once, not once per request: for a search, the
+ * hits and their text copy escaped inside a string are most of the response's cost.
+ * Results are never mutated once answered.
+ */
+export function serializeResponse(response: JSONRPCResultResponse | JSONRPCErrorResponse): string {
+  if (!('result' in response) || typeof response.result !== 'object' || response.result === null) return JSON.stringify(response);
+  let json = resultJson.get(response.result);
+  if (json === undefined) resultJson.set(response.result, (json = JSON.stringify(response.result)));
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(response.id)},"result":${json}}`;
+}
+
 export function rpcError(id: RequestId | null, code: number, message: string, data?: unknown): JSONRPCErrorResponse {
   // JSON-RPC answers an unidentifiable request with id null; the SDK's type does not allow it.
   return { jsonrpc: '2.0', id: id as RequestId, error: { code, message, ...(data !== undefined ? { data } : {}) } };

@@ -38,6 +38,7 @@ export async function startServer(config: Readonly<PctxConfig>, options: { logge
       embedder: createEmbedder(config.embedding),
       ...(config.workers !== undefined ? { workers: config.workers } : {}),
       ...(config.maxFileBytes !== undefined ? { maxFileBytes: config.maxFileBytes } : {}),
+      ...(config.searchAnswerCacheHits !== undefined ? { answerCacheHits: config.searchAnswerCacheHits } : {}),
       // A hosted index_folder reads only these folders (and the tenant's uploads).
       allowedRoots: config.hosting.allowedRoots,
       pool: {

@@ -1,10 +1,10 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCRequest, type JSONRPCResponse } from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCNotification, type JSONRPCRequest, type JSONRPCResponse } from '@modelcontextprotocol/sdk/types.js';
 import type { ControlPlane } from '../../control/index.js';
 import { PctxError } from '../../errors.js';
 import { McpDispatcher, type CallScope } from '../../mcp/dispatch.js';
-import { JSON_RPC_ERRORS, classifyMessage, rpcError } from '../../mcp/json-rpc.js';
+import { JSON_RPC_ERRORS, classifyMessage, rpcError, serializeResponse } from '../../mcp/json-rpc.js';
 import type { McpSessions } from '../mcp-sessions.js';
 import type { RequestGuard } from '../request-guard.js';
 
@@ -21,8 +21,8 @@ const VERSION_HEADER = 'mcp-protocol-version';
 /** JSON-RPC code the MCP SDK uses for "session not found". */
 const SESSION_NOT_FOUND_RPC = -32001;
 
-function sseEvent(message: unknown): string {
-  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+function sseEvent(message: JSONRPCResponse | JSONRPCNotification): string {
+  return `event: message\ndata: ${'method' in message ? JSON.stringify(message) : serializeResponse(message)}\n\n`;
 }
 
 function accepts(request: FastifyRequest, type: string): boolean {
@@ -158,5 +158,5 @@ async function handlePost(request: FastifyRequest, reply: FastifyReply, deps: Mc
     if (result?.protocolVersion) reply.header(SESSION_HEADER, deps.sessions.create(tenantId, result.protocolVersion));
   }
   reply.header('content-type', 'application/json');
-  return reply.send(batch ? [...invalid, ...responses] : responses[0]);
+  return reply.send(batch ? `[${[...invalid, ...responses].map(serializeResponse).join(',')}]` : serializeResponse(responses[0]!));
 }
