@@ -86,7 +86,8 @@ async function main(): Promise<void> {
   );
 
   const hello = await spawnScript(path.join(REPO_ROOT, 'bench/http/hello-server.ts'));
-  const server = await spawnServer(configFile);
+  // Unsupervised: the measured pid is the process that serves (see src/cli/supervisor.ts).
+  const server = await spawnServer(configFile, { PCTX_CLI_SUPERVISED: '1' });
   try {
     // Tenant A: a 200-file repository, uploaded, then searched until its handle is hot.
     const files: Record<string, string> = {};

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { PctxError } from '../errors.js';
-import type { ApiKeyStore, Permission, TenantStore } from '../control/index.js';
+import type { ApiKeyStore, Permission } from '../control/index.js';
 import { hashApiKey, parseApiKey, type KeyEnvironment } from './api-key.js';
 
 export { extractApiKey, type RequestHeaders } from './extract-api-key.js';
@@ -25,7 +25,6 @@ export type AuthResult = { ok: true; principal: Principal } | { ok: false; error
 
 export interface ApiKeyAuthenticatorOptions {
   apiKeys: ApiKeyStore;
-  tenants: TenantStore;
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number;
   /**
@@ -55,13 +54,13 @@ function unauthorized(reason: UnauthorizedReason): { ok: false; error: PctxError
 /**
  * Turns a raw API key into a Principal. The order of checks is the point:
  * format and checksum first (no I/O, so forged or mistyped keys cost nothing and reveal
- * nothing), then one lookup by SHA-256 on every call — never a cache — so a key revoked
+ * nothing), then one lookup by SHA-256 (key and tenant status in one read) on every call —
+ * never a cache — so a key revoked
  * by any process (the CLI, another server node, a tenant delete) fails on its very next
  * request.
  */
 export class ApiKeyAuthenticator {
   readonly #apiKeys: ApiKeyStore;
-  readonly #tenants: TenantStore;
   readonly #now: () => number;
   readonly #touchIntervalMs: number;
   readonly #onTouchError: (err: unknown) => void;
@@ -71,7 +70,6 @@ export class ApiKeyAuthenticator {
 
   constructor(options: ApiKeyAuthenticatorOptions) {
     this.#apiKeys = options.apiKeys;
-    this.#tenants = options.tenants;
     this.#now = options.now ?? Date.now;
     const interval = options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS;
     if (!Number.isFinite(interval) || interval < 0) {
@@ -92,7 +90,8 @@ export class ApiKeyAuthenticator {
 
     const hash = hashApiKey(rawKey);
     this.lookups++;
-    const record = this.#apiKeys.findByHash(hash);
+    const found = this.#apiKeys.findForAuth(hash);
+    const record = found?.key ?? null;
     // The store finds the record by its hash, so a match is equal already. Comparing again,
     // in constant time, keeps that true without a timing signal for any store that might
     // match on less (a prefix index, a case-insensitive collation).
@@ -100,9 +99,7 @@ export class ApiKeyAuthenticator {
       return unauthorized('unknown');
     }
     if (record.revokedAt !== null) return unauthorized('revoked');
-    this.lookups++;
-    const tenant = this.#tenants.get(record.tenantId);
-    if (tenant === null || tenant.id !== record.tenantId || tenant.status !== 'active') return unauthorized('tenant_inactive');
+    if (found!.tenantStatus !== 'active') return unauthorized('tenant_inactive');
 
     this.#touch(hash);
     return {

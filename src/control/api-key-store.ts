@@ -4,6 +4,8 @@
  * them is `auth/`'s job; this store keeps what `auth/` hands it.
  */
 
+import type { TenantStatus } from './tenant-store.js';
+
 export const PERMISSIONS = ['read', 'write', 'admin'] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -55,6 +57,12 @@ export interface ApiKeyStore {
    * status). Not found → null.
    */
   findByHash(keyHash: string): ApiKeyRecord | null;
+
+  /**
+   * What authenticating a request needs, in one read: the key's record and its tenant's
+   * status (null when the tenant row is gone). Not found → null.
+   */
+  findForAuth(keyHash: string): { key: ApiKeyRecord; tenantStatus: TenantStatus | null } | null;
 
   /** All keys of a tenant, revoked included, oldest first. Unknown tenant → []. */
   listByTenant(tenantId: string): ApiKeyRecord[];

@@ -8,6 +8,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { PctxError, invalidArgument } from '../errors.js';
 import { checkKeyHash, checkKeyPrefix, checkNewApiKey } from './api-key-input.js';
 import type { ApiKeyRecord, ApiKeyStore, NewApiKey, Permission } from './api-key-store.js';
+import type { TenantStatus } from './tenant-store.js';
 import { checkTenantId } from './tenant-input.js';
 import { toIsoTimestamp, type Clock } from './timestamps.js';
 
@@ -33,6 +34,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   readonly #db: Database;
   readonly #now: Clock;
   readonly #byHash: Statement<[string], ApiKeyRow>;
+  readonly #forAuth: Statement<[string], ApiKeyRow & { tenant_status: TenantStatus | null }>;
   readonly #byPrefix: Statement<[string], ApiKeyRow>;
   readonly #byTenant: Statement<[string], ApiKeyRow>;
   readonly #countActive: Statement<[string], { n: number }>;
@@ -45,6 +47,11 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     this.#db = db;
     this.#now = options.now;
     this.#byHash = db.prepare(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = ?`);
+    // One statement, one read transaction: on every request each one costs its locks.
+    this.#forAuth = db.prepare(
+      `SELECT ${COLUMNS.split(', ').map((c) => `k.${c}`).join(', ')}, t.status AS tenant_status
+       FROM api_keys k LEFT JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = ?`,
+    );
     this.#byPrefix = db.prepare(`SELECT ${COLUMNS} FROM api_keys WHERE key_prefix = ?`);
     this.#byTenant = db.prepare(`SELECT ${COLUMNS} FROM api_keys WHERE tenant_id = ? ORDER BY created_at, key_prefix`);
     this.#countActive = db.prepare('SELECT count(*) AS n FROM api_keys WHERE tenant_id = ? AND revoked_at IS NULL');
@@ -89,6 +96,11 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   findByHash(keyHash: string): ApiKeyRecord | null {
     const row = this.#byHash.get(checkKeyHash(keyHash));
     return row === undefined ? null : toRecord(row);
+  }
+
+  findForAuth(keyHash: string): { key: ApiKeyRecord; tenantStatus: TenantStatus | null } | null {
+    const row = this.#forAuth.get(checkKeyHash(keyHash));
+    return row === undefined ? null : { key: toRecord(row), tenantStatus: row.tenant_status };
   }
 
   listByTenant(tenantId: string): ApiKeyRecord[] {

@@ -159,9 +159,13 @@ export class McpDispatcher {
   }
 
   private async callTool(request: JSONRPCRequest, scope: CallScope): Promise<JSONRPCResponse> {
-    const parsed = CallToolRequestParamsSchema.safeParse(request.params ?? {});
-    if (!parsed.success) return rpcError(request.id, JSON_RPC_ERRORS.invalidParams, `Invalid params: ${describeIssue(parsed.error)}`);
-    const params = parsed.data;
+    let params = plainCallParams(request.params);
+    if (!params) {
+      // Only a malformed call pays for the SDK's schema, for its precise message.
+      const parsed = CallToolRequestParamsSchema.safeParse(request.params ?? {});
+      if (!parsed.success) return rpcError(request.id, JSON_RPC_ERRORS.invalidParams, `Invalid params: ${describeIssue(parsed.error)}`);
+      params = parsed.data;
+    }
     const entry = this.byName.get(params.name);
     if (!entry) return rpcError(request.id, JSON_RPC_ERRORS.invalidParams, `Unknown tool: ${params.name}`);
     const { tool } = entry;
@@ -177,7 +181,9 @@ export class McpDispatcher {
         get quotaBytes() {
           return scope.quotaBytes();
         },
-        signal: scope.signal,
+        get signal() {
+          return scope.signal;
+        },
         progress: progressSender(params._meta?.progressToken, scope.notify),
         ...(this.watchState ? { watchState: this.watchState(scope.tenantId) } : {}),
       };
@@ -189,6 +195,29 @@ export class McpDispatcher {
       this.onToolCall?.(scope, { tool: tool.name, durationMs: performance.now() - started, error: failure });
     }
   }
+}
+
+type CallParams = { name: string; arguments?: Record<string, unknown>; _meta?: { progressToken?: ProgressToken } };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * tools/call params of the usual shape — a name, an arguments object, `_meta` with a string
+ * or number progress token — checked by hand (they arrive with every call); null for
+ * anything else, which the SDK's schema then judges.
+ */
+function plainCallParams(params: unknown): CallParams | null {
+  if (!isPlainObject(params) || typeof params.name !== 'string' || params.task !== undefined) return null;
+  if (params.arguments !== undefined && !isPlainObject(params.arguments)) return null;
+  const meta = params._meta;
+  if (meta !== undefined) {
+    if (!isPlainObject(meta)) return null;
+    const token = meta.progressToken;
+    if (token !== undefined && typeof token !== 'string' && !(typeof token === 'number' && Number.isInteger(token))) return null;
+  }
+  return params as CallParams;
 }
 
 /** Progress notifications for one call, at most one per 100 ms except the last; a no-op without a token or a stream. */

@@ -88,7 +88,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   const metrics = new ServerMetrics({ pool: engine.pool, control });
-  const authenticator = new ApiKeyAuthenticator({ apiKeys: control.apiKeys, tenants: control.tenants, now });
+  const authenticator = new ApiKeyAuthenticator({ apiKeys: control.apiKeys, now });
   const limiter = new RateLimiter(config.rateLimit, now);
   const guard = new RequestGuard(authenticator, limiter, metrics);
   const sessions = new McpSessions();

@@ -9,7 +9,7 @@ function setup() {
   const control = fixture().open();
   const tenant = control.tenants.create({ name: 'acme' });
   const { key } = issueApiKey(control.apiKeys, { tenantId: tenant.id, permissions: ['read'] });
-  return { control, tenant, key, auth: new ApiKeyAuthenticator({ apiKeys: control.apiKeys, tenants: control.tenants }) };
+  return { control, tenant, key, auth: new ApiKeyAuthenticator({ apiKeys: control.apiKeys }) };
 }
 
 describe('ApiKeyAuthenticator under hostile input (properties)', () => {

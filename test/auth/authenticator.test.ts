@@ -16,7 +16,6 @@ function setup(permissions: Permission[] = ['read'], options: { touchIntervalMs?
   control.apiKeys.insert({ keyHash: generated.keyHash, keyPrefix: generated.prefix, tenantId: tenant.id, permissions, rateLimitTier: 'pro', label: 'ci' });
   const auth = new ApiKeyAuthenticator({
     apiKeys: options.apiKeys ? options.apiKeys(control.apiKeys) : control.apiKeys,
-    tenants: control.tenants,
     now: () => f.clock.now().getTime(),
     ...(options.touchIntervalMs !== undefined ? { touchIntervalMs: options.touchIntervalMs } : {}),
   });
@@ -138,7 +137,6 @@ describe('ApiKeyAuthenticator', () => {
         attempts++;
         throw new Error('SQLITE_BUSY: database is locked');
       }),
-      tenants: control.tenants,
       now: () => f.clock.now().getTime(),
       onTouchError: (err) => failures.push(err),
     });
@@ -153,7 +151,7 @@ describe('ApiKeyAuthenticator', () => {
 
   it('refuses a negative touch interval as invalid configuration', () => {
     const control = fixture().open();
-    const err = thrown(() => new ApiKeyAuthenticator({ apiKeys: control.apiKeys, tenants: control.tenants, touchIntervalMs: -1 }));
+    const err = thrown(() => new ApiKeyAuthenticator({ apiKeys: control.apiKeys, touchIntervalMs: -1 }));
     expect(isPctxError(err, 'INVALID_CONFIG')).toBe(true);
   });
 });
@@ -163,6 +161,7 @@ function countingTouches(store: ApiKeyStore, before: () => void): ApiKeyStore {
   return {
     insert: (r) => store.insert(r),
     findByHash: (h) => store.findByHash(h),
+    findForAuth: (h) => store.findForAuth(h),
     listByTenant: (t) => store.listByTenant(t),
     countByTenant: (t) => store.countByTenant(t),
     revokeByPrefix: (p, t) => store.revokeByPrefix(p, t),

@@ -74,6 +74,7 @@ function bind(store: ApiKeyStore): ApiKeyStore {
   return {
     insert: (r) => store.insert(r),
     findByHash: (h) => store.findByHash(h),
+    findForAuth: (h) => store.findForAuth(h),
     listByTenant: (t) => store.listByTenant(t),
     countByTenant: (t) => store.countByTenant(t),
     revokeByPrefix: (p, t) => store.revokeByPrefix(p, t),

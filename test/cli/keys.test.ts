@@ -33,7 +33,7 @@ describe('CLI keys', () => {
     // The server's view, in this process: the CLI wrote to the same control.db.
     const control = openControlDb(path.join(dataDir, 'control.db'));
     try {
-      const auth = new ApiKeyAuthenticator({ apiKeys: control.apiKeys, tenants: control.tenants });
+      const auth = new ApiKeyAuthenticator({ apiKeys: control.apiKeys });
       const accepted = auth.authenticate(key);
       expect(accepted.ok && accepted.principal).toMatchObject({ tenantId, permissions: ['read', 'write'], tier: 'standard', environment: 'live' });
 

@@ -85,6 +85,25 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
   );
 }
 
+const aborts = new WeakMap<FastifyReply, AbortController>();
+
+/** The request's controller, aborted when the client closes the connection before the answer is written. */
+function abortOnClose(reply: FastifyReply): AbortController {
+  let abort = aborts.get(reply);
+  if (abort) return abort;
+  const controller = new AbortController();
+  aborts.set(reply, (abort = controller));
+  const closed = () => controller.abort(new PctxError('INTERNAL', { reason: 'the client closed the connection' }));
+  if (reply.raw.destroyed) {
+    if (!reply.raw.writableFinished) closed();
+  } else {
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) closed();
+    });
+  }
+  return abort;
+}
+
 async function handlePost(request: FastifyRequest, reply: FastifyReply, deps: McpRouteDeps): Promise<FastifyReply> {
   const principal = request.pctx.principal!;
   if (!accepts(request, 'application/json') && !accepts(request, 'text/event-stream')) {
@@ -128,16 +147,16 @@ async function handlePost(request: FastifyRequest, reply: FastifyReply, deps: Mc
     return reply.code(400).send(batch ? invalid : invalid[0]);
   }
 
-  const abort = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) abort.abort(new PctxError('INTERNAL', { reason: 'the client closed the connection' }));
-  });
   const tenantId = principal.tenantId;
   const scope: CallScope = {
     tenantId,
     permissions: principal.permissions,
     quotaBytes: () => deps.control.tenants.get(tenantId)?.quotaBytes ?? null,
-    signal: abort.signal,
+    // Made when a tool asks for it (an index run does, a search does not): an AbortController
+    // and a listener per request are a measurable share of a search's cost.
+    get signal() {
+      return abortOnClose(reply).signal;
+    },
   };
 
   const single = !batch && invalid.length === 0 ? requests[0]! : null;
