@@ -5,6 +5,7 @@ import { ApiKeyAuthenticator, extractApiKey, requirePermission, type Principal }
 import type { ApiKeyStore, ControlPlane, Permission } from '../../src/control/index.js';
 import { isPctxError } from '../../src/errors.js';
 import { thrown, useControlFixture } from '../control/fixture.js';
+import { withApiKeyStore } from '../helpers/api-key-store.js';
 
 const fixture = useControlFixture();
 
@@ -158,18 +159,12 @@ describe('ApiKeyAuthenticator', () => {
 
 /** The real store, with a hook run before each touch (counting, or failing). */
 function countingTouches(store: ApiKeyStore, before: () => void): ApiKeyStore {
-  return {
-    insert: (r) => store.insert(r),
-    findByHash: (h) => store.findByHash(h),
-    findForAuth: (h) => store.findForAuth(h),
-    listByTenant: (t) => store.listByTenant(t),
-    countByTenant: (t) => store.countByTenant(t),
-    revokeByPrefix: (p, t) => store.revokeByPrefix(p, t),
+  return withApiKeyStore(store, {
     touch: (h, at) => {
       before();
       store.touch(h, at);
     },
-  };
+  });
 }
 
 describe('extractApiKey', () => {

@@ -3,6 +3,7 @@ import { apiKeyView, hashApiKey, issueApiKey, parseApiKey } from '../../src/auth
 import type { ApiKeyStore } from '../../src/control/index.js';
 import { isPctxError } from '../../src/errors.js';
 import { thrown, useControlFixture } from '../control/fixture.js';
+import { withApiKeyStore } from '../helpers/api-key-store.js';
 
 const fixture = useControlFixture();
 
@@ -32,7 +33,7 @@ describe('issueApiKey', () => {
     let calls = 0;
     // The first attempt is sent with an existing prefix, so the real store refuses it.
     const clashing: ApiKeyStore = {
-      ...bind(control.apiKeys),
+      ...withApiKeyStore(control.apiKeys),
       insert: (r) => control.apiKeys.insert(calls++ === 0 ? { ...r, keyPrefix: taken } : r),
     };
     const { record } = issueApiKey(clashing, { tenantId: tenant.id, permissions: ['read'] });
@@ -70,14 +71,3 @@ describe('apiKeyView', () => {
   });
 });
 
-function bind(store: ApiKeyStore): ApiKeyStore {
-  return {
-    insert: (r) => store.insert(r),
-    findByHash: (h) => store.findByHash(h),
-    findForAuth: (h) => store.findForAuth(h),
-    listByTenant: (t) => store.listByTenant(t),
-    countByTenant: (t) => store.countByTenant(t),
-    revokeByPrefix: (p, t) => store.revokeByPrefix(p, t),
-    touch: (h, at) => store.touch(h, at),
-  };
-}
