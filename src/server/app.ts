@@ -9,6 +9,7 @@ import type { ServeWatchers } from '../watch/serve-watchers.js';
 import { McpDispatcher, type CallScope, type ToolCallOutcome } from '../mcp/dispatch.js';
 import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { PACKAGE_VERSION } from '../version.js';
+import { drainRequest } from './drain-request.js';
 import { toHttpError } from './http-errors.js';
 import { McpSessions } from './mcp-sessions.js';
 import { ServerMetrics } from './metrics.js';
@@ -169,6 +170,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       reply.header('retry-after', String(Math.max(1, Math.ceil(Number(error.details.retryAfterMs) / 1000))));
     }
     if (isPctxError(error, 'QUOTA_EXCEEDED')) metrics.quotaExceeded.inc();
+    // Answered before the body was read (over the limit, refused by the guard): the
+    // connection closes after the answer, so read the rest first or a client still
+    // sending gets a reset instead of this error.
+    await drainRequest(request.raw);
     return reply.code(error.status).send({ error: error.toJSON() });
   });
 
