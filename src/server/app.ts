@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiKeyAuthenticator } from '../auth/authenticator.js';
-import type { PctxConfig } from '../config.js';
+import type { PctxConfig, TrustProxy } from '../config.js';
 import type { ControlPlane, RequestStatus } from '../control/index.js';
 import type { Engine } from '../engine/engine.js';
 import { PctxError, isPctxError } from '../errors.js';
@@ -58,6 +58,12 @@ declare module 'fastify' {
   }
 }
 
+/** fastify's form of `server.trustProxy`: a hop count becomes the function fastify itself would make of it (its types omit numbers). */
+function fastifyTrustProxy(setting: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return typeof setting === 'boolean' ? setting : [...setting];
+}
+
 function logStatus(error: PctxError | null, refused: 'unauthorized' | 'rate_limited' | null): RequestStatus {
   if (refused) return refused;
   return error ? 'error' : 'success';
@@ -83,6 +89,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit,
+    // Behind a reverse proxy `request.ip` (the key of unauthenticated rate limits) is the
+    // proxy's unless its X-Forwarded-For is trusted; never trusted by default, as any
+    // client could then pick its own bucket.
+    trustProxy: fastifyTrustProxy(config.server.trustProxy),
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
