@@ -173,7 +173,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   app.setErrorHandler(async (err, request, reply) => {
-    const error = toHttpError(err, { bodyLimit, contentType: request.headers['content-type'] });
+    // Whatever failed, a remote caller never reads where the server keeps its data.
+    const error = engine.publicError(toHttpError(err, { bodyLimit, contentType: request.headers['content-type'] }));
     if (request.pctx) request.pctx.failure = error;
     if (error.code === 'PCTX_ERR_INTERNAL') request.log.error({ err }, 'internal error');
     if (isPctxError(error, 'RATE_LIMITED') && !reply.hasHeader('retry-after')) {

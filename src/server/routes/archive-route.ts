@@ -91,7 +91,7 @@ export async function archiveRoute(app: FastifyInstance, deps: ArchiveRouteDeps)
       }).then(
         (result) => stream.end(`${JSON.stringify({ result })}\n`),
         (err: unknown) => {
-          const error = toPctxError(err);
+          const error = deps.engine.publicError(toPctxError(err));
           request.pctx.failure = error;
           stream.end(`${JSON.stringify({ error: error.toJSON() })}\n`);
         },
