@@ -57,7 +57,8 @@ export class ServerPaths {
         pattern: new RegExp(`${escapeRegExp(root)}${sep}([0-9a-f]{8})(${sep}[^\\s'"]*)?(?![^\\s'"])`, 'g'),
         replace: (_whole: string, _id?: string, rest?: string) => (rest ? rest.slice(1) : '(tenant folder)'),
       })),
-      ...[...tenants, ...data].map((root) => ({ pattern: new RegExp(`${escapeRegExp(root)}${tail}`, 'g'), replace: () => '(data folder)' })),
+      // Only whole path segments: `/srv/data` must not eat the start of `/srv/database`.
+      ...[...tenants, ...data].map((root) => ({ pattern: new RegExp(`${escapeRegExp(root)}(?![^\\s'"${sep}])${tail}`, 'g'), replace: () => '(data folder)' })),
     ];
   }
 

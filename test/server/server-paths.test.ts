@@ -90,6 +90,7 @@ describe('ServerPaths', () => {
     expect(hosted.text('/srv/pctx/data/control.db is locked')).toBe('(data folder) is locked');
     expect(hosted.text('/srv/pctx/data/tenants/.staging-1-x/index.db')).toBe('(data folder)');
     expect(hosted.text('/srv/code/app is fine')).toBe('/srv/code/app is fine');
+    expect(hosted.text('/srv/pctx/database/x and /srv/pctx/data')).toBe('/srv/pctx/database/x and (data folder)');
   });
 
   it('rewrites the message and every string detail of an error, keeping its code and status', () => {
