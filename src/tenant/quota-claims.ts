@@ -60,6 +60,9 @@ class Claim implements QuotaClaim {
   }
 }
 
+// Entries stay for the life of the process (a few dozen bytes per tenant that ever
+// uploaded): a view taken by a running check holds its entry, and a fresh entry for the
+// same tenant would hide the claims of the old one from it.
 const tenants = new Map<string, TenantClaims>();
 
 function claimsOf(tenantId: string): TenantClaims {
