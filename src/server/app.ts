@@ -64,6 +64,16 @@ function fastifyTrustProxy(setting: TrustProxy): boolean | string[] | ((address:
   return typeof setting === 'boolean' ? setting : [...setting];
 }
 
+function closesAfterAnswer(request: FastifyRequest, reply: FastifyReply): boolean {
+  const ours = reply.getHeader('connection');
+  const theirs = request.headers.connection;
+  return (
+    (typeof ours === 'string' && ours.toLowerCase() === 'close') ||
+    (typeof theirs === 'string' && theirs.toLowerCase().split(',').some((t) => t.trim() === 'close')) ||
+    request.raw.httpVersion === '1.0'
+  );
+}
+
 function logStatus(error: PctxError | null, refused: 'unauthorized' | 'rate_limited' | null): RequestStatus {
   if (refused) return refused;
   return error ? 'error' : 'success';
@@ -181,10 +191,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       reply.header('retry-after', String(Math.max(1, Math.ceil(Number(error.details.retryAfterMs) / 1000))));
     }
     if (isPctxError(error, 'QUOTA_EXCEEDED')) metrics.quotaExceeded.inc();
-    // Answered before the body was read (over the limit, refused by the guard): the
-    // connection closes after the answer, so read the rest first or a client still
-    // sending gets a reset instead of this error.
-    await drainRequest(request.raw);
+    // Answered before the body was read (over the limit, refused by the guard) on a
+    // connection that closes after the answer: read the rest first, or a client still
+    // sending gets a reset instead of this error. A connection kept alive needs no wait:
+    // Node reads and discards the rest of the body itself once the answer is sent.
+    if (closesAfterAnswer(request, reply)) await drainRequest(request.raw);
     return reply.code(error.status).send({ error: error.toJSON() });
   });
 
