@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { PctxError } from './errors.js';
 import { parseBytes } from './util/bytes.js';
@@ -57,7 +58,20 @@ export interface ServerConfig {
   bodyLimit: number;
   /** How long shutdown waits for requests in flight before closing them. @default 10000 (env PCTX_SHUTDOWN_TIMEOUT_MS) */
   shutdownTimeoutMs: number;
+  /**
+   * Which reverse proxies' `X-Forwarded-For` names the client (fastify's `trustProxy`),
+   * so that unauthenticated calls are rate-limited by the real client address: `false`
+   * (trust no header: the client is the socket's peer), a list of proxy addresses or
+   * CIDR ranges (`loopback`, `linklocal`, `uniquelocal` name the usual ones), a number
+   * of proxy hops, or `true` (trust any sender: only when nothing but the proxy can
+   * reach the port).
+   * @default false (env PCTX_TRUST_PROXY)
+   */
+  trustProxy: TrustProxy;
 }
+
+/** `server.trustProxy`, validated: see ServerConfig.trustProxy. */
+export type TrustProxy = boolean | number | readonly string[];
 
 export interface RequestLogConfig {
   /** Rows older than this are pruned (every hour, and at start). @default 30 (env PCTX_REQUEST_LOG_RETENTION_DAYS) */
@@ -98,7 +112,7 @@ const FILE_KEYS: Record<string, readonly string[] | null> = {
   pool: ['maxHandles', 'maxVectorIndexes'],
   search: ['answerCacheHits'],
   embedding: null,
-  server: ['host', 'port', 'bodyLimit', 'shutdownTimeoutMs'],
+  server: ['host', 'port', 'bodyLimit', 'shutdownTimeoutMs', 'trustProxy'],
   rateLimit: null,
   requestLog: ['retentionDays'],
   hosting: ['allowedRoots', 'maxArchiveSize', 'maxArchiveExpandedSize', 'maxArchiveFiles'],
@@ -258,6 +272,46 @@ function resolveRateLimit(layers: Layers, file: Record<string, unknown>): RateLi
   return validateRateLimitConfig(merged, 'rateLimit');
 }
 
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An IPv4/IPv6 address, optionally `/prefix` (or an IPv4 netmask), or one of proxy-addr's range names. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  if (extra !== undefined || address === undefined) return false;
+  const family = net.isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  if (family === 4 && net.isIPv4(prefix)) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `server.trustProxy`: booleans and hop counts as they are, addresses as a list (a
+ * string is split at commas); each address is checked here so that a typo fails at
+ * start rather than silently trusting nothing, or everything.
+ */
+function resolveTrustProxy(setting: Setting | undefined): TrustProxy {
+  if (setting === undefined) return false;
+  const { value, label } = setting;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number' || (typeof value === 'string' && /^\s*\d+\s*$/.test(value))) {
+    return wholeNumber(setting, 1, 100)!;
+  }
+  if (value === 'true' || value === 'false') return value === 'true';
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list) || list.length === 0 || list.some((entry) => typeof entry !== 'string')) {
+    throw invalid(label, 'expected false, true, a number of proxy hops, or a list of proxy addresses or CIDR ranges');
+  }
+  const entries = (list as string[]).map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isProxyAddress(entry));
+  if (bad !== undefined) {
+    throw invalid(label, `${JSON.stringify(bad)} is not an IP address, a CIDR range (10.0.0.0/8) or one of loopback, linklocal, uniquelocal`);
+  }
+  return Object.freeze(entries);
+}
+
 function resolveAllowedRoots(layers: Layers, baseDir: string): string[] {
   const setting = layers.get('hosting.allowedRoots', 'PCTX_ALLOWED_ROOTS');
   if (setting === undefined) return [];
@@ -320,6 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     port: wholeNumber(portSetting, 0, 65_535) ?? 3000,
     bodyLimit: size(layers.get('server.bodyLimit', 'PCTX_BODY_LIMIT')) ?? 1024 * 1024,
     shutdownTimeoutMs: wholeNumber(layers.get('server.shutdownTimeoutMs', 'PCTX_SHUTDOWN_TIMEOUT_MS'), 0, 600_000) ?? 10_000,
+    trustProxy: resolveTrustProxy(layers.get('server.trustProxy', 'PCTX_TRUST_PROXY')),
   });
 
   const rateLimit = resolveRateLimit(layers, file);

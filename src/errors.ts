@@ -287,6 +287,23 @@ const NAME_BY_CODE: ReadonlyMap<string, ErrorName> = new Map(
   (Object.keys(ERRORS) as ErrorName[]).map((name) => [ERRORS[name].code, name]),
 );
 
+function mapStrings(value: unknown, fn: (text: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return fn(value);
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn, depth + 1)]));
+}
+
+/**
+ * The same error (code, status, cause) with `fn` applied to its message and to every
+ * string in its details: how server paths are kept from remote callers.
+ */
+export function redactPctxError(err: PctxError, fn: (text: string) => string): PctxError {
+  const name = NAME_BY_CODE.get(err.code) ?? 'INTERNAL';
+  const redacted = new PctxError(name, mapStrings(err.details, fn) as ErrorDetails, { message: fn(err.message), cause: err.cause ?? err });
+  return redacted;
+}
+
 /** Rebuilds an error that crossed a thread or process boundary as `PctxError#toJSON()`. */
 export function errorFromJSON(json: { code: string; message: string; details?: ErrorDetails }): PctxError {
   const name = NAME_BY_CODE.get(json.code) ?? 'INTERNAL';

@@ -9,4 +9,11 @@ export interface AdminContext {
   control: ControlPlane;
   pool: TenantDbPool;
   now?: () => Date;
+  /**
+   * Runs `fn` holding the tenant's write lock, the one index runs and uploads take
+   * (Engine.withWriteLock), when the caller has it: a backup then pairs the index with
+   * exactly the uploaded files it was made from. Without it (a CLI next to a server),
+   * see docs/tenants.md#backup for what an upload racing the backup can do.
+   */
+  writeLock?: <T>(tenantId: string, fn: () => Promise<T>) => Promise<T>;
 }

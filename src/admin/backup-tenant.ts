@@ -12,7 +12,8 @@ import { commitTempFile, parseTempName, sha256File, tempPathFor } from '../util/
 import { crashPoint } from '../util/crash-point.js';
 import { isProcessAlive } from '../util/process-alive.js';
 import type { AdminContext } from './admin-context.js';
-import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME, type BackupManifest } from './backup-manifest.js';
+import { isRepoName } from '../repo-name.js';
+import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME, UPLOADS_MEMBER, type BackupManifest } from './backup-manifest.js';
 
 export interface BackupOptions {
   /** Replace an existing file at the output path. @default false */
@@ -29,7 +30,9 @@ export interface BackupResult {
 
 /**
  * Writes one tar.gz archive of a tenant: a consistent SQLite snapshot, the HNSW file
- * when it matches that snapshot, and a manifest with SHA-256 of each file.
+ * when it matches that snapshot, the uploaded repositories' files (`uploads.tar.gz`,
+ * the tenant's own data: without them a restored upload could not be re-indexed), and a
+ * manifest with SHA-256 of each file.
  *
  * The snapshot is `VACUUM INTO` on the tenant's handle: a single read transaction, so it
  * is consistent while other connections keep writing and, unlike the page-copying backup
@@ -48,11 +51,18 @@ export async function backupTenant(ctx: AdminContext, idOrName: string, outFile:
   try {
     const snapshot = path.join(work, TENANT_FILES.db);
     const vectorsCopy = path.join(work, TENANT_FILES.vectors);
+    const uploadsCopy = path.join(work, UPLOADS_MEMBER);
     let includeVectors = false;
-    await ctx.pool.withTenant(tenant.id, (lease) => {
-      lease.db.prepare('VACUUM INTO ?').run(snapshot);
-      if (fs.existsSync(lease.paths.vectors)) fs.copyFileSync(lease.paths.vectors, vectorsCopy);
-    });
+    let uploads: UploadsPacked | null = null;
+    const locked = ctx.writeLock ?? ((_id: string, fn: () => Promise<void>) => fn());
+    await locked(tenant.id, () =>
+      ctx.pool.withTenant(tenant.id, async (lease) => {
+        lease.db.prepare('VACUUM INTO ?').run(snapshot);
+        if (fs.existsSync(lease.paths.vectors)) fs.copyFileSync(lease.paths.vectors, vectorsCopy);
+        // Under the same lock as the snapshot: no upload can replace a folder in between.
+        uploads = await packUploads(lease.paths.uploads, uploadsCopy);
+      }),
+    );
     crashPoint('backup.snapshot-written');
 
     const snap = new Database(snapshot, { readonly: true });
@@ -68,7 +78,8 @@ export async function backupTenant(ctx: AdminContext, idOrName: string, outFile:
     }
     if (!includeVectors) fs.rmSync(vectorsCopy, { force: true });
 
-    const members = includeVectors ? [TENANT_FILES.db, TENANT_FILES.vectors] : [TENANT_FILES.db];
+    const packed = uploads as UploadsPacked | null;
+    const members = [TENANT_FILES.db, ...(includeVectors ? [TENANT_FILES.vectors] : []), ...(packed ? [UPLOADS_MEMBER] : [])];
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
       formatVersion: BACKUP_FORMAT_VERSION,
@@ -79,6 +90,7 @@ export async function backupTenant(ctx: AdminContext, idOrName: string, outFile:
         const file = path.join(work, name);
         return { name: name as BackupManifest['files'][number]['name'], size: fs.statSync(file).size, sha256: sha256File(file) };
       }),
+      ...(packed ? { uploads: packed } : {}),
     };
     fs.writeFileSync(path.join(work, MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
 
@@ -97,6 +109,54 @@ export async function backupTenant(ctx: AdminContext, idOrName: string, outFile:
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+interface UploadsPacked {
+  repos: string[];
+  files: number;
+  folders: number;
+  bytes: number;
+}
+
+/**
+ * Writes the live uploaded repositories (`uploads/<name>/`, not the `.staging-*` and
+ * `.old-*` folders of uploads in progress) to `out` as a gzip tar; null when there are
+ * none. They hold only regular files and folders (the extractor writes nothing else);
+ * anything else found is left out rather than followed.
+ */
+async function packUploads(uploadsDir: string, out: string): Promise<UploadsPacked | null> {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(uploadsDir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  const repos = entries.filter((e) => e.isDirectory() && isRepoName(e.name)).map((e) => e.name).sort();
+  if (repos.length === 0) return null;
+  const packed: UploadsPacked = { repos, files: 0, folders: 0, bytes: 0 };
+  await pipeline(
+    tar.create(
+      {
+        gzip: true,
+        cwd: uploadsDir,
+        portable: true,
+        filter: (_p, entry) => {
+          // Creating from the disk, tar hands over fs.Stats.
+          const stat = entry as fs.Stats;
+          if (stat.isDirectory()) packed.folders++;
+          else if (stat.isFile()) {
+            packed.files++;
+            packed.bytes += stat.size;
+          } else return false;
+          return true;
+        },
+      },
+      repos,
+    ),
+    fs.createWriteStream(out, { flags: 'wx', mode: 0o600 }),
+  );
+  return packed;
 }
 
 /** Work folders in the OS temp dir: `pctx-backup-<pid>-XXXXXX`. */

@@ -5,13 +5,16 @@ import Database from 'better-sqlite3';
 import { LOCAL_TENANT_NAME, checkTenantName, type Tenant } from '../control/index.js';
 import { PctxError, invalidArgument, isPctxError } from '../errors.js';
 import { openTenantDb } from '../tenant/tenant-db.js';
-import { TENANT_FILES, newStagingDir, uniqueTrashPath, type TenantPaths } from '../tenant/tenant-paths.js';
+import { extractArchive as extractUploads } from '../ingest/archive-extract.js';
+import { resolveArchiveLimits } from '../ingest/archive-limits.js';
+import { isRepoName } from '../repo-name.js';
+import { TENANT_FILES, newStagingDir, tenantsRoot, uniqueTrashPath, type TenantPaths } from '../tenant/tenant-paths.js';
 import { TENANT_SCHEMA_VERSION } from '../tenant/tenant-schema.js';
 import { fsyncPath, sha256File } from '../util/atomic-file.js';
 import { crashPoint } from '../util/crash-point.js';
 import type { AdminContext } from './admin-context.js';
 import { extractArchive, readArchiveManifest } from './backup-archive.js';
-import type { BackupManifest } from './backup-manifest.js';
+import { UPLOADS_MEMBER, type BackupManifest } from './backup-manifest.js';
 import { applyRestore, writeRestoreJournal } from './restore-journal.js';
 import { TENANT_TABLES, validateBackupDb } from './validate-backup-db.js';
 
@@ -64,6 +67,59 @@ function chooseTarget(ctx: AdminContext, manifest: BackupManifest, options: Rest
   return { id: manifest.tenant.id, name: manifest.tenant.name, existing };
 }
 
+/**
+ * Points every uploaded repository at the restored tenant's own uploads folder. Its
+ * `root_path` names the folder it was uploaded to, `…/<source id>/uploads/<name>`, in
+ * the data folder the backup came from; left as it is, a re-index or a source check
+ * would read another tenant's folder, or one on another machine. Backups of format 1,
+ * which hold no uploaded files, are relinked too: their next upload re-creates the folder.
+ */
+function relinkUploads(db: Database.Database, sourceId: string, uploads: string): void {
+  const suffix = new RegExp(`[\\\\/]${sourceId}[\\\\/]${TENANT_FILES.uploads}[\\\\/]([^\\\\/]+)$`);
+  const update = db.prepare('UPDATE repos SET root_path = ? WHERE id = ?');
+  for (const row of db.prepare('SELECT id, root_path AS rootPath FROM repos').all() as { id: number; rootPath: string }[]) {
+    const name = suffix.exec(row.rootPath)?.[1];
+    if (name !== undefined && isRepoName(name)) update.run(path.join(uploads, name), row.id);
+  }
+}
+
+/**
+ * Extracts `uploads.tar.gz` (already checked against its SHA-256) into the staging
+ * tenant's `uploads/` with the upload extractor's rules — files and folders only, no
+ * links, no `..` — capped at what the manifest says it holds; then fsyncs every file,
+ * as the swap that follows makes them live.
+ */
+async function unpackUploads(file: string, staging: string, expected: NonNullable<BackupManifest['uploads']>): Promise<void> {
+  const dest = path.join(staging, TENANT_FILES.uploads);
+  fs.mkdirSync(dest, { mode: 0o700 });
+  const member = path.join(staging, UPLOADS_MEMBER);
+  try {
+    await extractUploads(fs.createReadStream(member), dest, {
+      limits: resolveArchiveLimits({
+        maxCompressedBytes: Math.max(1, fs.statSync(member).size),
+        maxExpandedBytes: Math.max(1, expected.bytes),
+        maxFiles: Math.max(1, expected.files + expected.folders),
+      }),
+    });
+  } catch (err) {
+    throw new PctxError('BACKUP_INVALID', { file, reason: `${UPLOADS_MEMBER}: ${(err as Error).message}` }, { cause: err });
+  }
+  const found = fs.readdirSync(dest).sort();
+  if (found.join('/') !== [...expected.repos].sort().join('/')) {
+    throw new PctxError('BACKUP_INVALID', { file, reason: `${UPLOADS_MEMBER} holds ${found.join(', ') || 'nothing'}, the manifest lists ${expected.repos.join(', ')}` });
+  }
+  fsyncTree(dest);
+}
+
+function fsyncTree(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) fsyncTree(full);
+    else fsyncPath(full);
+  }
+  fsyncPath(dir);
+}
+
 /** `--as` is checked before the archive is read: a bad name never touches a folder. */
 function checkAsName(name: string | undefined): void {
   if (name === undefined) return;
@@ -114,12 +170,13 @@ export async function restoreTenant(ctx: AdminContext, archive: string, options:
       try {
         // Before any write: a trigger hidden in the file would run on the first one.
         validateBackupDb(raw, file, manifest.tenant.id, manifest.schemaVersion);
-        if (target.id !== manifest.tenant.id) {
-          raw.transaction(() => {
+        raw.transaction(() => {
+          if (target.id !== manifest.tenant.id) {
             for (const table of TENANT_TABLES) raw.prepare(`UPDATE ${table} SET tenant_id = ?`).run(target.id);
             raw.prepare("UPDATE meta SET value = ? WHERE key = 'tenant_id'").run(target.id);
-          })();
-        }
+          }
+          relinkUploads(raw, manifest.tenant.id, path.join(fs.realpathSync(tenantsRoot(ctx.pool.dataDir)), target.id, TENANT_FILES.uploads));
+        })();
       } finally {
         raw.close();
       }
@@ -131,9 +188,11 @@ export async function restoreTenant(ctx: AdminContext, archive: string, options:
       // Checksums matched, so the archive is what was written, but it is not a tenant database.
       throw new PctxError('BACKUP_INVALID', { file, reason: `index.db: ${(err as Error).message}` }, { cause: err });
     }
+    if (manifest.uploads) await unpackUploads(file, staging, manifest.uploads);
     for (const leftover of fs.readdirSync(staging)) {
       const member = path.join(staging, leftover);
-      if (!manifest.files.some((f) => f.name === leftover)) fs.rmSync(member, { force: true });
+      if (leftover === TENANT_FILES.uploads && manifest.uploads) continue;
+      if (leftover === UPLOADS_MEMBER || !manifest.files.some((f) => f.name === leftover)) fs.rmSync(member, { force: true });
       else fsyncPath(member);
     }
     fsyncPath(staging);

@@ -1,3 +1,4 @@
+import type { PctxError } from '../errors.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { TenantDbPool, type TenantPoolOptions } from '../tenant/tenant-pool.js';
 import { tenantsRoot } from '../tenant/tenant-paths.js';
@@ -34,6 +35,7 @@ import { AnswerCache } from './queries/answer-cache.js';
 import { fuseRankings } from './queries/fusion.js';
 import { bySimilarity, isGoodMatch, keywordSearch, semanticSearch, toHits, type Ranked, type SearchResult } from './queries/search-symbols.js';
 import { getSymbolSource } from './queries/symbol-source.js';
+import { ServerPaths } from './server-paths.js';
 
 export interface EngineOptions {
   /** Folder holding `tenants/<id>/` (and, for the service, `control.db`). */
@@ -90,11 +92,14 @@ export class Engine {
   private readonly background = new Set<Promise<void>>();
   /** Keyword answers, reused while a tenant's database is unchanged (answer-cache.ts). */
   private readonly answers: AnswerCache | null;
+  /** How roots and error messages show server paths (hidden on a hosted engine). */
+  readonly serverPaths: ServerPaths;
 
   constructor(options: EngineOptions) {
     // Checked first: a bad value must not leave a pool or workers behind.
     this.allowedRoots = options.allowedRoots == null ? null : normalizeAllowedRoots(options.allowedRoots);
     this.pool = new TenantDbPool({ ...options.pool, dataDir: options.dataDir });
+    this.serverPaths = new ServerPaths(options.dataDir, this.allowedRoots !== null);
     this.embedder = options.embedder;
     this.parsePool = new ParsePool({
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
@@ -111,7 +116,24 @@ export class Engine {
    */
   async indexFolder(tenantId: string, input: unknown, run: IndexRunOptions = {}): Promise<IndexResult> {
     const params = parseParams(indexFolderShape, input);
-    return this.indexLocks.run(tenantId, () => this.runIndex(tenantId, params, run));
+    return this.shown(() => this.indexLocks.run(tenantId, () => this.runIndex(tenantId, params, run)));
+  }
+
+  /**
+   * `err` as a caller of this engine may see it: on a hosted engine (allowedRoots set)
+   * every path of the server's data folder in its message and details is rewritten
+   * (ServerPaths), so neither answers nor errors tell a tenant where data lives.
+   */
+  publicError(err: PctxError): PctxError {
+    return this.serverPaths.error(err) as PctxError;
+  }
+
+  private async shown<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.serverPaths.error(err);
+    }
   }
 
   /**
@@ -123,7 +145,7 @@ export class Engine {
    * tenant inside `fn` would wait for ever.
    */
   withWriteLock<T>(tenantId: string, fn: (indexFolder: LockedIndexFolder) => Promise<T>): Promise<T> {
-    return this.indexLocks.run(tenantId, () => fn((input, run = {}) => this.runIndex(tenantId, parseParams(indexFolderShape, input), run)));
+    return this.shown(() => this.indexLocks.run(tenantId, () => fn((input, run = {}) => this.runIndex(tenantId, parseParams(indexFolderShape, input), run))));
   }
 
   private runIndex(tenantId: string, params: IndexFolderParams, run: IndexRunOptions): Promise<IndexResult> {
@@ -134,8 +156,8 @@ export class Engine {
       uploads: paths.uploads,
       tenantsRoot: tenantsRoot(this.pool.dataDir),
     });
-    return this.pool.withTenant(tenantId, (lease) =>
-        indexFolder(
+    return this.pool.withTenant(tenantId, async (lease) => {
+      const result = await indexFolder(
           {
             lease,
             parsePool: this.parsePool,
@@ -152,13 +174,14 @@ export class Engine {
             ...(this.maxFileBytes !== undefined ? { maxFileBytes: this.maxFileBytes } : {}),
             ...run,
           },
-        ),
-    );
+        );
+      return { ...result, root: this.serverPaths.publicRoot(result.root, lease.paths).root };
+    });
   }
 
   async searchSymbols(tenantId: string, input: unknown): Promise<SearchResult> {
     const params = parseParams(searchSymbolsShape, input);
-    return this.pool.withTenant(tenantId, async (lease) => {
+    return this.shown(() => this.pool.withTenant(tenantId, async (lease) => {
       const answer = (ranked: Ranked[]): SearchResult => ({ query: params.query, mode: params.mode, weakMatch: !ranked.some(isGoodMatch), results: toHits(ranked) });
       if (params.mode === 'keyword') {
         const search = () => answer(keywordSearch(lease.db, tenantId, params));
@@ -173,37 +196,41 @@ export class Engine {
       if (params.mode === 'semantic') return answer(bySimilarity(semantic, params.limit));
       const keyword = keywordSearch(lease.db, tenantId, params, params.limit * 3);
       return answer(fuseRankings(keyword, semantic, params.limit));
-    });
+    }));
   }
 
   getSymbolSource(tenantId: string, input: unknown) {
     const params = parseParams(symbolSourceShape, input);
-    return this.pool.withTenant(tenantId, (lease) => getSymbolSource(lease.db, tenantId, params));
+    return this.shown(() => this.pool.withTenant(tenantId, (lease) => getSymbolSource(lease.db, tenantId, params)));
   }
 
   getFileOutline(tenantId: string, input: unknown) {
     const params = parseParams(fileOutlineShape, input);
-    return this.pool.withTenant(tenantId, (lease) => getFileOutline(lease.db, tenantId, params));
+    return this.shown(() => this.pool.withTenant(tenantId, (lease) => getFileOutline(lease.db, tenantId, params)));
   }
 
   getFileContent(tenantId: string, input: unknown) {
     const params = parseParams(fileContentShape, input);
-    return this.pool.withTenant(tenantId, (lease) => getFileContent(lease.db, tenantId, params));
+    return this.shown(() => this.pool.withTenant(tenantId, (lease) => getFileContent(lease.db, tenantId, params)));
   }
 
   listRepos(tenantId: string, input: unknown = {}) {
     parseParams({}, input);
-    return this.pool.withTenant(tenantId, (lease) => ({ repos: listRepos(lease.db, tenantId) }));
+    return this.shown(() =>
+      this.pool.withTenant(tenantId, (lease) => ({
+        repos: listRepos(lease.db, tenantId).map((repo) => ({ ...repo, ...this.serverPaths.publicRoot(repo.root, lease.paths) })),
+      })),
+    );
   }
 
   findImporters(tenantId: string, input: unknown) {
     const params = parseParams(fileRefShape, input);
-    return this.pool.withTenant(tenantId, (lease) => findImporters(lease.db, tenantId, params));
+    return this.shown(() => this.pool.withTenant(tenantId, (lease) => findImporters(lease.db, tenantId, params)));
   }
 
   getDependencies(tenantId: string, input: unknown) {
     const params = parseParams(fileRefShape, input);
-    return this.pool.withTenant(tenantId, (lease) => getDependencies(lease.db, tenantId, params));
+    return this.shown(() => this.pool.withTenant(tenantId, (lease) => getDependencies(lease.db, tenantId, params)));
   }
 
   /**
@@ -213,14 +240,18 @@ export class Engine {
    */
   async getIndexStatus(tenantId: string, input: unknown, watchState?: (repo: string) => RepoWatchState | null) {
     const params = parseParams(indexStatusShape, input);
-    return this.pool.withTenant(tenantId, async (lease) => ({
-      repos: await indexStatus(lease.db, tenantId, {
-        repo: params.repo,
-        checkDisk: params.checkDisk,
-        maxFileBytes: this.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
-        watchState,
-      }),
-    }));
+    return this.shown(() =>
+      this.pool.withTenant(tenantId, async (lease) => ({
+        repos: (
+          await indexStatus(lease.db, tenantId, {
+            repo: params.repo,
+            checkDisk: params.checkDisk,
+            maxFileBytes: this.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+            watchState,
+          })
+        ).map((repo) => ({ ...repo, ...this.serverPaths.publicRoot(repo.root, lease.paths) })),
+      })),
+    );
   }
 
   /**
@@ -231,13 +262,15 @@ export class Engine {
    */
   deleteRepo(tenantId: string, input: unknown) {
     const params = parseParams(repoShape, input);
-    return this.indexLocks.run(tenantId, () =>
-      this.pool.withTenant(tenantId, (lease) => {
-        const deleted = deleteRepo(lease.db, tenantId, params.repo);
-        // Only a valid repository name can have an upload folder; a derived name may not be one.
-        if (isRepoName(deleted.repo)) removeUpload(lease.paths, deleted.repo);
-        return deleted;
-      }),
+    return this.shown(() =>
+      this.indexLocks.run(tenantId, () =>
+        this.pool.withTenant(tenantId, (lease) => {
+          const deleted = deleteRepo(lease.db, tenantId, params.repo);
+          // Only a valid repository name can have an upload folder; a derived name may not be one.
+          if (isRepoName(deleted.repo)) removeUpload(lease.paths, deleted.repo);
+          return deleted;
+        }),
+      ),
     );
   }
 

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { PctxError, isDiskFull, isPctxError, toPctxError } from '../errors.js';
+import type { QuotaClaim } from '../tenant/quota-claims.js';
 import type { ArchiveLimits } from './archive-limits.js';
 import { memberPath, memberRefused, shownMemberName } from './member-path.js';
 
@@ -18,6 +19,23 @@ export interface ExtractProgress {
   bytes: number;
 }
 
+export interface ExtractQuota {
+  tenantId: string;
+  /** What the tenant uses without this upload, when the extraction starts. */
+  used: number;
+  limit: number;
+  /**
+   * Rechecks `used` before each write (the tenant's data files grow while an index run
+   * commits beside the upload). @default () => used
+   */
+  usedNow?: () => number;
+  /**
+   * This upload's claim (tenant/quota-claims.ts): raised before each write, and the
+   * tenant's other uploads in flight counted against the same limit.
+   */
+  claim?: QuotaClaim;
+}
+
 export interface ExtractOptions {
   limits: Readonly<ArchiveLimits>;
   /**
@@ -26,7 +44,7 @@ export interface ExtractOptions {
    * QUOTA_EXCEEDED rather than ARCHIVE_TOO_LARGE. Null: no quota.
    * @default null
    */
-  quota?: { tenantId: string; used: number; limit: number } | null;
+  quota?: ExtractQuota | null;
   signal?: AbortSignal;
   onProgress?: (progress: ExtractProgress) => void;
 }
@@ -93,7 +111,8 @@ function invalid(reason: string): PctxError {
 export async function extractArchive(body: Readable, dest: string, options: ExtractOptions): Promise<ExtractResult> {
   const { limits } = options;
   const quota = options.quota ?? null;
-  const quotaRoom = quota === null ? Infinity : Math.max(0, quota.limit - quota.used);
+  /** What the tenant uses besides this upload, now: its files and its other uploads in flight. */
+  const usedBesides = (): number => (quota === null ? 0 : (quota.usedNow?.() ?? quota.used) + (quota.claim?.othersBytes() ?? 0));
   const progress = options.onProgress ?? (() => {});
 
   let compressedBytes = 0;
@@ -179,10 +198,12 @@ export async function extractArchive(body: Readable, dest: string, options: Extr
       entry.on('data', (chunk: Buffer) => {
         if (failure !== null) return;
         try {
-          if (contentBytes + chunk.length > quotaRoom && quotaRoom < limits.maxExpandedBytes) {
+          const used = usedBesides();
+          const room = quota === null ? Infinity : Math.max(0, quota.limit - used);
+          if (contentBytes + chunk.length > room && room < limits.maxExpandedBytes) {
             throw new PctxError('QUOTA_EXCEEDED', {
               tenantId: quota!.tenantId,
-              used: quota!.used,
+              used,
               limit: quota!.limit,
               attempted: contentBytes + chunk.length,
               member: shownMemberName(name),
@@ -192,6 +213,8 @@ export async function extractArchive(body: Readable, dest: string, options: Extr
             throw tooLarge('expanded', limits.maxExpandedBytes, `its files expand to more than ${limits.maxExpandedBytes} bytes`, name);
           }
           contentBytes += chunk.length;
+          // Claimed before the write, in the same synchronous step as the check above.
+          if (quota?.claim) quota.claim.bytes = contentBytes;
           writeAll(openFd!, chunk);
         } catch (err) {
           fail(isPctxError(err) ? err : fsRefusal(err, name));

@@ -5,7 +5,8 @@ import type { Engine } from '../engine/engine.js';
 import type { IndexProgress, IndexResult, VectorSyncMode } from '../engine/indexer/index-run.js';
 import { PctxError, invalidArgument } from '../errors.js';
 import { REPO_NAME_RULE, isRepoName } from '../repo-name.js';
-import { folderSize, tenantDiskUsage } from '../tenant/quota.js';
+import { dataFilesUsage, folderSize } from '../tenant/quota.js';
+import { claimsView, openQuotaClaim, type QuotaClaim } from '../tenant/quota-claims.js';
 import { TENANT_FILES, newUploadStaging, uploadDir } from '../tenant/tenant-paths.js';
 import { recoverUploads, restoreUpload, retireUpload } from '../tenant/uploads.js';
 import { fsyncPath } from '../util/atomic-file.js';
@@ -84,6 +85,8 @@ export async function ingestArchive(options: IngestArchiveOptions): Promise<Inge
   const lease = engine.pool.acquire(tenantId);
   const paths = lease.paths;
   let staging: string | null = null;
+  let claim: QuotaClaim | null = null;
+  let wentLive = false;
   try {
     // The name belongs to a repository indexed from elsewhere (a server folder): an index
     // run would give the upload another name (`-2`), so refuse it before reading the body.
@@ -93,11 +96,18 @@ export async function ingestArchive(options: IngestArchiveOptions): Promise<Inge
     }
     staging = newUploadStaging(paths);
     activeStaging.add(staging);
+    // Concurrent uploads of the tenant count each other's bytes as they are written
+    // (quota-claims.ts): their staging folders are left out of this measurement, their
+    // claims counted at every write instead.
+    claim = openQuotaClaim(tenantId, staging);
     // The upload being replaced stays until the new one is indexed; it does not count against its successor.
-    const replacedBytes = folderSize(live);
+    const uploadsBytes = folderSize(paths.uploads, claimsView(tenantId).folders) - folderSize(live);
     const archive = await extractArchive(body, staging, {
       limits,
-      quota: quotaBytes === null ? null : { tenantId, used: tenantDiskUsage(paths) - replacedBytes, limit: quotaBytes },
+      quota:
+        quotaBytes === null
+          ? null
+          : { tenantId, used: dataFilesUsage(paths) + uploadsBytes, usedNow: () => dataFilesUsage(paths) + uploadsBytes, limit: quotaBytes, claim },
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
@@ -109,6 +119,9 @@ export async function ingestArchive(options: IngestArchiveOptions): Promise<Inge
       try {
         fs.renameSync(staging!, live);
         fsyncPath(paths.uploads);
+        // Its bytes are in the live folder now, where the run's own quota measurement sees them.
+        wentLive = true;
+        claim!.release();
         result = await indexFolder(
           { path: live, name: repoName },
           {
@@ -135,6 +148,11 @@ export async function ingestArchive(options: IngestArchiveOptions): Promise<Inge
     if (staging !== null) {
       activeStaging.delete(staging);
       fs.rmSync(staging, { recursive: true, force: true });
+    }
+    if (claim !== null && !wentLive) {
+      // Never went live: its files are gone, nothing to count.
+      claim.bytes = 0;
+      claim.release();
     }
     lease.release();
   }

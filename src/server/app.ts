@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiKeyAuthenticator } from '../auth/authenticator.js';
-import type { PctxConfig } from '../config.js';
+import type { PctxConfig, TrustProxy } from '../config.js';
 import type { ControlPlane, RequestStatus } from '../control/index.js';
 import type { Engine } from '../engine/engine.js';
 import { PctxError, isPctxError } from '../errors.js';
@@ -9,6 +9,7 @@ import type { ServeWatchers } from '../watch/serve-watchers.js';
 import { McpDispatcher, type CallScope, type ToolCallOutcome } from '../mcp/dispatch.js';
 import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { PACKAGE_VERSION } from '../version.js';
+import { drainRequest } from './drain-request.js';
 import { toHttpError } from './http-errors.js';
 import { McpSessions } from './mcp-sessions.js';
 import { ServerMetrics } from './metrics.js';
@@ -57,6 +58,22 @@ declare module 'fastify' {
   }
 }
 
+/** fastify's form of `server.trustProxy`: a hop count becomes the function fastify itself would make of it (its types omit numbers). */
+function fastifyTrustProxy(setting: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return typeof setting === 'boolean' ? setting : [...setting];
+}
+
+function closesAfterAnswer(request: FastifyRequest, reply: FastifyReply): boolean {
+  const ours = reply.getHeader('connection');
+  const theirs = request.headers.connection;
+  return (
+    (typeof ours === 'string' && ours.toLowerCase() === 'close') ||
+    (typeof theirs === 'string' && theirs.toLowerCase().split(',').some((t) => t.trim() === 'close')) ||
+    request.raw.httpVersion === '1.0'
+  );
+}
+
 function logStatus(error: PctxError | null, refused: 'unauthorized' | 'rate_limited' | null): RequestStatus {
   if (refused) return refused;
   return error ? 'error' : 'success';
@@ -82,6 +99,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit,
+    // Behind a reverse proxy `request.ip` (the key of unauthenticated rate limits) is the
+    // proxy's unless its X-Forwarded-For is trusted; never trusted by default, as any
+    // client could then pick its own bucket.
+    trustProxy: fastifyTrustProxy(config.server.trustProxy),
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
@@ -162,13 +183,19 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   app.setErrorHandler(async (err, request, reply) => {
-    const error = toHttpError(err, { bodyLimit, contentType: request.headers['content-type'] });
+    // Whatever failed, a remote caller never reads where the server keeps its data.
+    const error = engine.publicError(toHttpError(err, { bodyLimit, contentType: request.headers['content-type'] }));
     if (request.pctx) request.pctx.failure = error;
     if (error.code === 'PCTX_ERR_INTERNAL') request.log.error({ err }, 'internal error');
     if (isPctxError(error, 'RATE_LIMITED') && !reply.hasHeader('retry-after')) {
       reply.header('retry-after', String(Math.max(1, Math.ceil(Number(error.details.retryAfterMs) / 1000))));
     }
     if (isPctxError(error, 'QUOTA_EXCEEDED')) metrics.quotaExceeded.inc();
+    // Answered before the body was read (over the limit, refused by the guard) on a
+    // connection that closes after the answer: read the rest first, or a client still
+    // sending gets a reset instead of this error. A connection kept alive needs no wait:
+    // Node reads and discards the rest of the body itself once the answer is sent.
+    if (closesAfterAnswer(request, reply)) await drainRequest(request.raw);
     return reply.code(error.status).send({ error: error.toJSON() });
   });
 

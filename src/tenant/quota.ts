@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PctxError } from '../errors.js';
 import { formatBytes } from '../util/bytes.js';
+import { claimsView, type ClaimsView } from './quota-claims.js';
 import type { TenantPaths } from './tenant-paths.js';
 
 /**
@@ -21,7 +22,7 @@ export function tenantDiskUsage(paths: TenantPaths): number {
 }
 
 /** `index.db` + `index.db-wal` + `vectors.hnsw`: the part of the usage an index run changes. */
-function dataFilesUsage(paths: TenantPaths): number {
+export function dataFilesUsage(paths: TenantPaths): number {
   return fileSize(paths.db) + fileSize(`${paths.db}-wal`) + fileSize(paths.vectors);
 }
 
@@ -41,8 +42,8 @@ function fileSize(file: string): number {
   }
 }
 
-/** Bytes of the files under `dir`, recursively, leaving out the folder `skip`; a missing folder is 0 bytes. */
-export function folderSize(dir: string, skip?: string): number {
+/** Bytes of the files under `dir`, recursively, leaving out the folder(s) `skip`; a missing folder is 0 bytes. */
+export function folderSize(dir: string, skip?: string | ReadonlySet<string>): number {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -54,7 +55,7 @@ export function folderSize(dir: string, skip?: string): number {
   let total = 0;
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
-    if (full === skip) continue;
+    if (typeof skip === 'string' ? full === skip : skip?.has(full)) continue;
     try {
       if (entry.isDirectory()) total += folderSize(full, skip);
       else if (entry.isFile()) total += fs.statSync(full).size;
@@ -92,24 +93,27 @@ export function quotaExceeded(tenantId: string, used: number, limit: number, att
  *
  * The uploads folder is measured once, when the guard is made: an index run never
  * writes it, and it may hold tens of thousands of files, too many to walk after every
- * batch. (An upload of another repository extracted meanwhile is checked against the
- * quota by its own extraction.)
+ * batch. Uploads of the tenant being extracted meanwhile by this process are counted
+ * from their quota claims (quota-claims.ts) at every check, and their folders left out
+ * of that measurement, so a run and concurrent uploads cannot together pass the limit.
  */
 export class QuotaGuard {
   readonly usedBefore: number;
   private readonly uploadsBytes: number;
+  private readonly claims: ClaimsView;
 
   constructor(
     private readonly paths: TenantPaths,
     readonly limit: number | null,
   ) {
-    this.uploadsBytes = uploadsDiskUsage(paths);
-    this.usedBefore = dataFilesUsage(paths) + this.uploadsBytes;
+    this.claims = claimsView(paths.tenantId);
+    this.uploadsBytes = folderSize(paths.uploads, this.claims.folders);
+    this.usedBefore = dataFilesUsage(paths) + this.uploadsBytes + this.claims.addedSince();
   }
 
   check(logicalDbBytes = 0): void {
     if (this.limit === null) return;
-    let now = dataFilesUsage(this.paths) + this.uploadsBytes;
+    let now = dataFilesUsage(this.paths) + this.uploadsBytes + this.claims.addedSince();
     const dbOnDisk = fileSize(this.paths.db);
     if (logicalDbBytes > dbOnDisk) now += logicalDbBytes - dbOnDisk;
     if (now > this.limit) {

@@ -69,7 +69,8 @@ export class TenantWatchers {
     if (this.closed) return;
     const { engine, tenantId } = this.options;
     const { repos } = await engine.listRepos(tenantId);
-    const wanted = new Map(repos.filter((r) => this.options.allowRoot?.(r.root) ?? true).map((r) => [r.repo, r.root]));
+    // Uploads change only by a new upload, which indexes them itself: nothing to watch.
+    const wanted = new Map(repos.filter((r) => r.source === 'folder' && (this.options.allowRoot?.(r.root) ?? true)).map((r) => [r.repo, r.root]));
     for (const [name, entry] of this.watchers) {
       if (wanted.get(name) === entry.root) continue;
       this.watchers.delete(name);

@@ -35,6 +35,8 @@ export interface TestServerOptions {
   rateLimit?: Partial<RateLimitConfig>;
   allowedRoots?: string[];
   bodyLimit?: number;
+  /** `server.trustProxy` @default false */
+  trustProxy?: boolean | number | string[];
   maxArchiveBytes?: number;
   /** A data folder of the test's own (e.g. on a small filesystem); default: a fresh temp folder. */
   dataDir?: string;
@@ -60,7 +62,7 @@ export function useTestServers(): (options?: TestServerOptions) => Promise<TestS
     const rateLimit = validateRateLimitConfig({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit }, 'rateLimit');
     const app = buildServer({
       config: {
-        server: { host: '127.0.0.1', port: 0, bodyLimit: options.bodyLimit ?? 1024 * 1024, shutdownTimeoutMs: 5000 },
+        server: { host: '127.0.0.1', port: 0, bodyLimit: options.bodyLimit ?? 1024 * 1024, shutdownTimeoutMs: 5000, trustProxy: options.trustProxy ?? false },
         rateLimit,
         hosting: {
           allowedRoots,

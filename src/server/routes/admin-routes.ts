@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { AdminContext } from '../../admin/admin-context.js';
 import { backupTenant } from '../../admin/backup-tenant.js';
 import { deleteTenant } from '../../admin/delete-tenant.js';
 import { apiKeyView } from '../../auth/api-key-view.js';
@@ -28,7 +29,7 @@ const admin = (logAs: string) => ({ guard: { permission: 'admin' as const, logAs
 /** The admin REST API: tenants, their keys, stats and backups. Every route needs the admin permission. */
 export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): Promise<void> {
   const { control, engine } = deps;
-  const adminCtx = { control, pool: engine.pool };
+  const adminCtx: AdminContext = { control, pool: engine.pool, writeLock: (tenantId, fn) => engine.withWriteLock(tenantId, () => fn()) };
 
   app.post('/admin/tenants', { config: admin('admin.createTenant'), schema: { summary: 'Create a tenant', body: createTenantBody } }, async (request, reply) => {
     const body = request.body as { name: string; quotaBytes?: number | null; settings?: Record<string, unknown> };

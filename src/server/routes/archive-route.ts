@@ -4,6 +4,7 @@ import type { ControlPlane } from '../../control/index.js';
 import type { Engine } from '../../engine/engine.js';
 import { PctxError, toPctxError } from '../../errors.js';
 import { ingestArchive, type ArchiveLimits, type IngestProgress } from '../../ingest/index.js';
+import { drainRequest } from '../drain-request.js';
 import { repoNameParams } from './schemas.js';
 
 export interface ArchiveRouteDeps {
@@ -15,30 +16,6 @@ export interface ArchiveRouteDeps {
 const ARCHIVE_TYPES = ['application/gzip', 'application/x-gzip', 'application/x-tar+gzip', 'application/octet-stream'];
 const NDJSON = 'application/x-ndjson';
 const PROGRESS_INTERVAL_MS = 250;
-
-/**
- * Reads and discards what is left of a request body (at most `cap` more bytes), so that
- * an answer sent before the upload ended reaches the client: closing a socket with
- * unread bytes makes the kernel send a reset, and the client never sees the error.
- */
-function drain(raw: Readable, cap: number): Promise<void> {
-  if (raw.readableEnded || raw.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    let seen = 0;
-    const done = () => resolve();
-    raw.on('data', (chunk: Buffer) => {
-      seen += chunk.length;
-      if (seen > cap) {
-        raw.destroy();
-        done();
-      }
-    });
-    raw.once('end', done);
-    raw.once('close', done);
-    raw.once('error', done);
-    raw.resume();
-  });
-}
 
 /**
  * `POST /v1/repos/:name/archive`: a tar.gz body streamed into `ingestArchive`, which
@@ -95,7 +72,7 @@ export async function archiveRoute(app: FastifyInstance, deps: ArchiveRouteDeps)
         ingest(onProgress).catch(async (err: unknown) => {
           if (streamed) {
             raw.unpipe(body as PassThrough);
-            await drain(raw, deps.limits.maxCompressedBytes);
+            await drainRequest(raw, deps.limits.maxCompressedBytes);
           }
           throw err;
         });
@@ -114,7 +91,7 @@ export async function archiveRoute(app: FastifyInstance, deps: ArchiveRouteDeps)
       }).then(
         (result) => stream.end(`${JSON.stringify({ result })}\n`),
         (err: unknown) => {
-          const error = toPctxError(err);
+          const error = deps.engine.publicError(toPctxError(err));
           request.pctx.failure = error;
           stream.end(`${JSON.stringify({ error: error.toJSON() })}\n`);
         },

@@ -34,7 +34,8 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthRouteDeps):
         checks.pool = `ok (${pool.open} open, ${pool.leased} leased)`;
         return { status: 'ready', checks };
       } catch (err) {
-        const error = toPctxError(err);
+        // Public route: the reason (an OS error naming the tenants folder, say) must not say where data lives.
+        const error = deps.engine.publicError(toPctxError(err));
         return reply.code(503).send({ status: 'not_ready', checks, error: error.toJSON() });
       }
     },
