@@ -27,6 +27,7 @@ import {
   symbolSourceShape,
 } from './params.js';
 import { findImporters, getDependencies } from './queries/dependencies.js';
+import { freshnessOf } from './queries/freshness.js';
 import { indexStatus, type RepoWatchState } from './queries/index-status.js';
 import { DEFAULT_MAX_FILE_BYTES } from './indexer/index-run.js';
 import { getFileContent, getFileOutline } from './queries/files.js';
@@ -182,7 +183,12 @@ export class Engine {
   async searchSymbols(tenantId: string, input: unknown): Promise<SearchResult> {
     const params = parseParams(searchSymbolsShape, input);
     return this.shown(() => this.pool.withTenant(tenantId, async (lease) => {
-      const answer = (ranked: Ranked[]): SearchResult => ({ query: params.query, mode: params.mode, weakMatch: !ranked.some(isGoodMatch), results: toHits(ranked) });
+      const answer = (ranked: Ranked[]): SearchResult => {
+        const results = toHits(ranked);
+        // Inside the cached answer: an index run that changes indexed_at also moves the cache's stamp.
+        const searched = results.length > 0 ? new Set(results.map((h) => h.repo)) : params.repo !== undefined ? new Set([params.repo]) : null;
+        return { query: params.query, mode: params.mode, weakMatch: !ranked.some(isGoodMatch), results, freshness: freshnessOf(lease.db, tenantId, searched) };
+      };
       if (params.mode === 'keyword') {
         const search = () => answer(keywordSearch(lease.db, tenantId, params));
         if (!this.answers) return search();

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
 import type { IndexProgress } from '../engine/indexer/index-run.js';
 import type { RepoWatchState } from '../engine/queries/index-status.js';
+import { withLiveFreshness } from './live-freshness.js';
 import {
   fileContentShape,
   fileOutlineShape,
@@ -41,6 +42,9 @@ export interface ToolDefinition {
   permission: 'read' | 'write';
   run: (engine: Engine, args: unknown, ctx: ToolContext) => Promise<unknown>;
 }
+
+/** Appended to the description of every tool that answers from the index. */
+const FRESHNESS = ' The answer\'s `freshness` says, per repository it answered from, when it was indexed and whether the server watches it for changes.';
 
 const readOnly: ToolAnnotations = { readOnlyHint: true, idempotentHint: true, openWorldHint: false };
 
@@ -113,38 +117,38 @@ export const TOOLS: readonly ToolDefinition[] = [
     title: 'Search symbols',
     description:
       'Find functions, classes, methods, types… by name, part of a name (camelCase/snake_case sub-words) or description. ' +
-      'Returns ids for get_symbol_source. mode=hybrid or semantic helps for descriptive queries.',
+      'Returns ids for get_symbol_source. mode=hybrid or semantic helps for descriptive queries.' + FRESHNESS,
     shape: searchSymbolsShape,
     annotations: readOnly,
     permission: 'read',
-    run: (engine, args, ctx) => engine.searchSymbols(ctx.tenantId, args),
+    run: async (engine, args, ctx) => withLiveFreshness(await engine.searchSymbols(ctx.tenantId, args), ctx.watchState),
   },
   {
     name: 'get_symbol_source',
     title: 'Get symbol source',
-    description: "Source code of one symbol by id, optionally with context lines; fileState tells whether the file changed on disk since indexing.",
+    description: 'Source code of one symbol by id, optionally with context lines; fileState tells whether the file changed on disk since indexing.' + FRESHNESS,
     shape: symbolSourceShape,
     annotations: readOnly,
     permission: 'read',
-    run: (engine, args, ctx) => engine.getSymbolSource(ctx.tenantId, args),
+    run: async (engine, args, ctx) => withLiveFreshness(await engine.getSymbolSource(ctx.tenantId, args), ctx.watchState),
   },
   {
     name: 'get_file_outline',
     title: 'Get file outline',
-    description: 'The symbols of one file as a tree (methods under their class) with signatures and line ranges — much cheaper than reading the file.',
+    description: 'The symbols of one file as a tree (methods under their class) with signatures and line ranges — much cheaper than reading the file.' + FRESHNESS,
     shape: fileOutlineShape,
     annotations: readOnly,
     permission: 'read',
-    run: (engine, args, ctx) => engine.getFileOutline(ctx.tenantId, args),
+    run: async (engine, args, ctx) => withLiveFreshness(await engine.getFileOutline(ctx.tenantId, args), ctx.watchState),
   },
   {
     name: 'get_file_content',
     title: 'Get file content',
-    description: 'Indexed content of a file, whole or a line range.',
+    description: 'Indexed content of a file, whole or a line range.' + FRESHNESS,
     shape: fileContentShape,
     annotations: readOnly,
     permission: 'read',
-    run: (engine, args, ctx) => engine.getFileContent(ctx.tenantId, args),
+    run: async (engine, args, ctx) => withLiveFreshness(await engine.getFileContent(ctx.tenantId, args), ctx.watchState),
   },
   {
     name: 'list_repos',
@@ -169,20 +173,20 @@ export const TOOLS: readonly ToolDefinition[] = [
   {
     name: 'find_importers',
     title: 'Find importers',
-    description: 'Files of the repository that import the given file (resolved relative imports; Go package imports).',
+    description: 'Files of the repository that import the given file (resolved relative imports; Go package imports).' + FRESHNESS,
     shape: fileRefShape,
     annotations: readOnly,
     permission: 'read',
-    run: (engine, args, ctx) => engine.findImporters(ctx.tenantId, args),
+    run: async (engine, args, ctx) => withLiveFreshness(await engine.findImporters(ctx.tenantId, args), ctx.watchState),
   },
   {
     name: 'get_dependencies',
     title: 'Get dependencies',
-    description: 'What a file imports: each specifier with its line and, when it is a file of the repository, the resolved path.',
+    description: 'What a file imports: each specifier with its line and, when it is a file of the repository, the resolved path.' + FRESHNESS,
     shape: fileRefShape,
     annotations: readOnly,
     permission: 'read',
-    run: (engine, args, ctx) => engine.getDependencies(ctx.tenantId, args),
+    run: async (engine, args, ctx) => withLiveFreshness(await engine.getDependencies(ctx.tenantId, args), ctx.watchState),
   },
   {
     name: 'delete_repo',

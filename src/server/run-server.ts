@@ -9,7 +9,7 @@ import { openControlDb, type ControlPlane } from '../control/index.js';
 import { createEmbedder } from '../engine/embed/create-embedder.js';
 import { Engine } from '../engine/engine.js';
 import { LOCAL_TENANT_ID, LOCAL_TENANT_NAME } from '../tenant-id.js';
-import { ServeWatchers } from '../watch/serve-watchers.js';
+import { ServeWatchers, describeWatchRun } from '../watch/serve-watchers.js';
 import { buildServer } from './app.js';
 import { LogPruner } from './log-pruner.js';
 
@@ -108,5 +108,9 @@ function newWatchers(config: Readonly<PctxConfig>, control: ControlPlane, engine
     quotaFor: (id) => control.tenants.get(id)?.quotaBytes ?? null,
     allowRoot: (root) => roots.some((r) => root === r.slice(0, -1) || root.startsWith(r)),
     onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+    onRun: (tenantId, repo, result) => {
+      const line = describeWatchRun(repo, result);
+      if (line !== null) process.stderr.write(`tenant ${tenantId}: ${line}\n`);
+    },
   });
 }

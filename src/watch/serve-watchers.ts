@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/engine.js';
+import type { IndexResult } from '../engine/indexer/index-run.js';
 import type { RepoWatchState } from '../engine/queries/index-status.js';
 import { TenantWatchers } from './tenant-watchers.js';
 
@@ -11,6 +12,20 @@ export interface ServeWatchersOptions {
   /** Roots that may be watched (hosted: under hosting.allowedRoots). @default every root */
   allowRoot?: (root: string) => boolean;
   onWarning?: (message: string) => void;
+  /** Observes every finished run a watcher started (see describeWatchRun for a log line). */
+  onRun?: (tenantId: string, repo: string, result: IndexResult) => void;
+}
+
+/**
+ * The log line of a watcher's run that changed the index, e.g. `re-indexed app: 2 files
+ * indexed, 1 removed (41 ms)`; null for a run that found nothing to do (a no-op `touch`, a
+ * catch-up with nothing missed), which is not worth a line. Servers write it to stderr, so
+ * an operator (and a test) sees the index catch up with an edit.
+ */
+export function describeWatchRun(repo: string, result: IndexResult): string | null {
+  const { indexed, removed } = result.files;
+  if (indexed === 0 && removed === 0) return null;
+  return `re-indexed ${repo}: ${indexed} file${indexed === 1 ? '' : 's'} indexed, ${removed} removed (${Math.round(result.durationMs)} ms)`;
 }
 
 /** Tools after which the set of a tenant's repositories may have changed. */
@@ -37,6 +52,7 @@ export class ServeWatchers {
       quotaBytes: () => this.options.quotaFor(tenantId),
       ...(this.options.allowRoot ? { allowRoot: this.options.allowRoot } : {}),
       ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),
+      ...(this.options.onRun ? { onRun: (repo: string, result: IndexResult) => this.options.onRun!(tenantId, repo, result) } : {}),
       watcher: { catchUp: true },
     });
     this.tenants.set(tenantId, watchers);

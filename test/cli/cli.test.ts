@@ -40,9 +40,14 @@ describe('CLI --json contract', { timeout: 240_000 }, () => {
     const eager = await cli(dataDir, 'index', root, '--vectors', 'now', '--json');
     expect(eager.json.vectors).toEqual({ mode: 'unchanged', count: indexed.json.symbols });
 
+    const repos = await cli(dataDir, 'repos', '--json');
+    expect(repos.json).toEqual({ tenant: '00000000', repos: [expect.objectContaining({ repo: 'demo', files: 8, indexedAt: expect.any(String) })] });
+    // Every query answer says when the repository it answered from was indexed.
+    const freshness = { demo: { indexedAt: repos.json.repos[0].indexedAt } };
+
     const search = await cli(dataDir, 'search', 'getUserById', '--json', '--limit', '3');
-    expect(search.json).toMatchObject({ query: 'getUserById', mode: 'keyword', weakMatch: false });
-    expect(Object.keys(search.json).sort()).toEqual(['mode', 'query', 'results', 'weakMatch']);
+    expect(search.json).toMatchObject({ query: 'getUserById', mode: 'keyword', weakMatch: false, freshness });
+    expect(Object.keys(search.json).sort()).toEqual(['freshness', 'mode', 'query', 'results', 'weakMatch']);
     expect(Object.keys(search.json.results[0]).sort()).toEqual(
       ['endLine', 'filePath', 'id', 'kind', 'language', 'local', 'matched', 'name', 'qualifiedName', 'repo', 'score', 'signature', 'similarity', 'startLine', 'summary', 'twins'].sort(),
     );
@@ -50,19 +55,26 @@ describe('CLI --json contract', { timeout: 240_000 }, () => {
     const id = search.json.results[0].id as string;
 
     const source = await cli(dataDir, 'source', id, '--json', '--context', '1');
-    expect(source.json).toMatchObject({ id, name: 'getUserById', sourceStartLine: 5, sourceEndLine: 9, fileState: 'unchanged' });
+    expect(source.json).toMatchObject({ id, name: 'getUserById', sourceStartLine: 5, sourceEndLine: 9, fileState: 'unchanged', freshness });
 
     const outline = await cli(dataDir, 'outline', 'demo', 'ts/src/services/user-service.ts', '--json');
-    expect(outline.json).toMatchObject({ repo: 'demo', path: 'ts/src/services/user-service.ts', language: 'typescript', syntaxErrors: false });
+    expect(outline.json).toMatchObject({ repo: 'demo', path: 'ts/src/services/user-service.ts', language: 'typescript', syntaxErrors: false, freshness });
     expect(outline.json.symbols[0]).toMatchObject({ name: 'UserService', kind: 'class', children: [{ name: 'getUserById' }, { name: 'deleteUser' }] });
-
-    const repos = await cli(dataDir, 'repos', '--json');
-    expect(repos.json).toEqual({ tenant: '00000000', repos: [expect.objectContaining({ repo: 'demo', files: 8 })] });
 
     const importers = await cli(dataDir, 'importers', 'demo', 'ts/src/util/math.ts', '--json');
     expect(importers.json.importers.map((i: { path: string }) => i.path)).toEqual(['ts/src/index.ts', 'ts/src/services/user-service.ts']);
+    expect(importers.json.freshness).toEqual(freshness);
     const deps = await cli(dataDir, 'deps', 'demo', 'py/pkg/cli.py', '--json');
     expect(deps.json.dependencies).toEqual([{ specifier: '.parser', kind: 'import', line: 1, names: ['parse_config'], resolvedPath: 'py/pkg/parser.py' }]);
+    expect(deps.json.freshness).toEqual(freshness);
+
+    // People read the index time too: in the outline's header, under search results, in the source's header.
+    const outlineText = await cli(dataDir, 'outline', 'demo', 'ts/src/util/math.ts');
+    expect(outlineText.stdout.split('\n')[0]).toMatch(/^demo:ts\/src\/util\/math\.ts \(typescript, 6 lines, indexed \d+ (s|min) ago\)$/);
+    const searchText = await cli(dataDir, 'search', 'getUserById', '--limit', '1');
+    expect(searchText.stdout).toMatch(/\nindexed \d+ (s|min) ago\n$/);
+    const sourceText = await cli(dataDir, 'source', id);
+    expect(sourceText.stdout.split('\n')[0]).toMatch(/^\/\/ method UserService\.getUserById — demo:ts\/src\/services\/user-service\.ts:6-8, indexed \d+ (s|min) ago$/);
   });
 
   it('reports failures as a JSON error on stdout with exit code 1, and as a sentence on stderr without --json', async () => {

@@ -25,10 +25,28 @@ async function connect(dataDir: string, ...extra: string[]): Promise<Client> {
     env: { ...process.env, PCTX_WORKERS: '2', PCTX_EMBEDDING_DIMENSION: '64' } as Record<string, string>,
     stderr: 'pipe',
   });
+  const log = { text: '', waiters: [] as Array<() => void> };
+  transport.stderr!.on('data', (chunk: Buffer) => {
+    log.text += chunk.toString('utf8');
+    for (const wake of log.waiters.splice(0)) wake();
+  });
   const client = new Client({ name: 'stdio-test', version: '1.0.0' });
   await client.connect(transport);
   clients.push(client);
+  stderrLogs.set(client, log);
   return client;
+}
+
+const stderrLogs = new WeakMap<Client, { text: string; waiters: Array<() => void> }>();
+
+/** Resolves with the first line the server wrote to stderr that matches (the test's timeout bounds the wait). */
+async function stderrLine(client: Client, pattern: RegExp): Promise<string> {
+  const log = stderrLogs.get(client)!;
+  for (;;) {
+    const line = log.text.split('\n').find((l) => pattern.test(l));
+    if (line !== undefined) return line;
+    await new Promise<void>((resolve) => log.waiters.push(resolve));
+  }
 }
 
 /** The structuredContent of a tool result (the SDK types results as a union). */
@@ -127,13 +145,12 @@ describe('MCP over stdio', () => {
     expect(indexed.isError).toBeFalsy();
 
     fs.writeFileSync(path.join(root, 'app.py'), 'def first_function():\n    return 1\n\n\ndef added_while_serving():\n    return 2\n');
-    // The watcher's run is not observable over MCP but through the index itself: ask until
-    // it shows (the test timeout bounds a watcher that never catches up).
-    for (;;) {
-      const found = await client.callTool({ name: 'search_symbols', arguments: { query: 'added_while_serving' } });
-      if (body(found).results.some((h: { name: string }) => h.name === 'added_while_serving')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // The server writes a line after each watcher run that changed the index; the run has
+    // committed by then, so the next search must see the edit.
+    expect(await stderrLine(client, /re-indexed live: /)).toMatch(/^purecontext-mcp: re-indexed live: 1 file indexed, 0 removed \(\d+ ms\)$/);
+    const found = await client.callTool({ name: 'search_symbols', arguments: { query: 'added_while_serving' } });
+    expect(body(found).results.map((h: { name: string }) => h.name)).toContain('added_while_serving');
+    expect(body(found).freshness).toEqual({ live: { indexedAt: expect.any(String), watching: true, pendingChanges: expect.any(Number), indexing: expect.any(Boolean) } });
     const status = await client.callTool({ name: 'get_index_status', arguments: {} });
     expect(body(status).repos[0]).toMatchObject({ repo: 'live', rootExists: true, pending: { total: 0 }, watch: { mode: 'events', lastError: null } });
     expect(body(status).repos[0].watch.runs).toBeGreaterThanOrEqual(1);

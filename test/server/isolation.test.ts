@@ -36,6 +36,8 @@ describe('tenant isolation over HTTP', () => {
     const search = await toolResult(await server.call('POST', '/mcp', { key: a.key, body: toolCall('search_symbols', { query: 'Lookup', limit: 50 }) }));
     const names = (search.structuredContent.results as { name: string }[]).map((r) => r.name);
     expect(names).toEqual(['alphaLookup']);
+    // Uploads are re-sent by their owners, never watched: the answer says so with its index time.
+    expect(search.structuredContent.freshness).toEqual({ app: { indexedAt: expect.any(String), watching: false } });
     const betaSearch = await toolResult(await server.call('POST', '/mcp', { key: a.key, body: toolCall('search_symbols', { query: 'betaLookup' }) }));
     expect(betaSearch.structuredContent.results).toEqual([]);
 

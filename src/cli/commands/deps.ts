@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { withContext, type CommonOptions } from '../context.js';
 import { printJson, printable, style } from '../output.js';
+import { indexedNote } from '../freshness-note.js';
 import { action, withCommonOptions } from './common.js';
 
 export function importersCommand(): Command {
@@ -15,6 +16,7 @@ export function importersCommand(): Command {
           if (options.json) return printJson(r);
           if (r.importers.length === 0) process.stdout.write(`Nothing in ${printable(r.repo)} imports ${printable(r.path)}.\n`);
           for (const i of r.importers) process.stdout.write(`${printable(i.path)}:${i.line}  ${style('dim', printable(i.specifier))}\n`);
+          process.stdout.write(`${style('dim', `(${printable(r.repo)} ${indexedNote(r.freshness, Date.now())})`)}\n`);
         }, { readOnly: true });
       }),
     );
@@ -34,6 +36,7 @@ export function depsCommand(): Command {
           for (const d of r.dependencies) {
             process.stdout.write(`${String(d.line).padStart(5)}  ${printable(d.specifier)}  ${d.resolvedPath ? `→ ${printable(d.resolvedPath)}` : style('dim', '(external)')}\n`);
           }
+          process.stdout.write(`${style('dim', `(${printable(r.repo)} ${indexedNote(r.freshness, Date.now())})`)}\n`);
         }, { readOnly: true });
       }),
     );

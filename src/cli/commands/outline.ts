@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { withContext, type CommonOptions } from '../context.js';
 import { printJson, printable, style } from '../output.js';
 import type { OutlineNode } from '../../engine/queries/files.js';
+import { indexedNote } from '../freshness-note.js';
 import { action, withCommonOptions } from './common.js';
 
 function render(nodes: OutlineNode[], depth: number, out: string[]): void {
@@ -22,7 +23,7 @@ export function outlineCommand(): Command {
         await withContext(options, async (ctx) => {
           const outline = await ctx.engine().getFileOutline(ctx.tenant.id, { repo, path: file });
           if (options.json) return printJson(outline);
-          const out = [`${style('bold', printable(`${outline.repo}:${outline.path}`))} ${style('dim', `(${outline.language}, ${outline.lineCount} lines)`)}`];
+          const out = [`${style('bold', printable(`${outline.repo}:${outline.path}`))} ${style('dim', `(${outline.language}, ${outline.lineCount} lines, ${indexedNote(outline.freshness, Date.now())})`)}`];
           render(outline.symbols, 1, out);
           process.stdout.write(`${out.join('\n')}\n`);
         }, { readOnly: true });

@@ -3,6 +3,7 @@ import { withContext, type CommonOptions } from '../context.js';
 import { printJson, printable, style } from '../output.js';
 import { LANGUAGES, SYMBOL_KINDS } from '../../parse/types.js';
 import { SEARCH_MODES } from '../../engine/params.js';
+import { indexedNote } from '../freshness-note.js';
 import { action, intOption, withCommonOptions } from './common.js';
 
 interface SearchOptions extends CommonOptions {
@@ -44,11 +45,11 @@ export function searchCommand(): Command {
           });
           if (options.json) return printJson(result);
           if (result.results.length === 0) {
-            const { repos } = await ctx.engine().listRepos(ctx.tenant.id);
+            // With no results, freshness lists every repository searched: none means nothing is indexed.
             process.stdout.write(
-              repos.length === 0
+              Object.keys(result.freshness).length === 0
                 ? `Nothing is indexed for tenant ${printable(ctx.tenant.name)} yet. Try: purecontext-mcp index <dir>\n`
-                : `No symbols match "${printable(query)}".\n`,
+                : `No symbols match "${printable(query)}". ${style('dim', `(${indexedNote(result.freshness, Date.now())})`)}\n`,
             );
             return;
           }
@@ -61,7 +62,7 @@ export function searchCommand(): Command {
             return [head, sig, ...(h.summary ? [style('dim', `    ${printable(h.summary)}`)] : []), ...why, ...twins, id].join('\n');
           });
           const note = result.weakMatch ? `${style('yellow', `Nothing matches "${printable(query)}" well; the nearest symbols:`)}\n` : '';
-          process.stdout.write(`${note}${out.join('\n')}\n`);
+          process.stdout.write(`${note}${out.join('\n')}\n${style('dim', indexedNote(result.freshness, Date.now()))}\n`);
         }, { readOnly: true });
       }),
     );

@@ -17,7 +17,7 @@ export function serveCommand(): Command {
       action(async (options: CommonOptions & ServeHttpOptions & { http?: boolean; watch?: boolean }) => {
         // The MCP SDK and fastify are a large part of the CLI's start-up time; only this command needs them.
         if (options.http) return (await import('./serve-http.js')).serveHttp(options);
-        const [{ StdioTransport }, { createMcpServer }, { ServeWatchers }] = await Promise.all([
+        const [{ StdioTransport }, { createMcpServer }, { ServeWatchers, describeWatchRun }] = await Promise.all([
           import('../../mcp/stdio-transport.js'),
           import('../../mcp/mcp-server.js'),
           import('../../watch/serve-watchers.js'),
@@ -31,6 +31,10 @@ export function serveCommand(): Command {
                 dataDir: ctx.config.dataDir,
                 quotaFor,
                 onWarning: (message) => process.stderr.write(`purecontext-mcp: warning: ${message}\n`),
+                onRun: (_tenantId, repo, result) => {
+                  const line = describeWatchRun(repo, result);
+                  if (line !== null) process.stderr.write(`purecontext-mcp: ${line}\n`);
+                },
               })
             : null;
           const server = createMcpServer({

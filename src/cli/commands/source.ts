@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { withContext, type CommonOptions } from '../context.js';
 import { printJson, printable, style } from '../output.js';
+import { indexedNote } from '../freshness-note.js';
 import { action, intOption, withCommonOptions } from './common.js';
 
 export function sourceCommand(): Command {
@@ -14,7 +15,7 @@ export function sourceCommand(): Command {
           const s = await ctx.engine().getSymbolSource(ctx.tenant.id, { id, contextLines: options.context });
           if (options.json) return printJson(s);
           const where = `${s.repo}:${s.filePath}:${s.sourceStartLine}-${s.sourceEndLine}`;
-          process.stdout.write(`${style('dim', printable(`// ${s.kind} ${s.qualifiedName} — ${where}`))}\n`);
+          process.stdout.write(`${style('dim', printable(`// ${s.kind} ${s.qualifiedName} — ${where}, ${indexedNote(s.freshness, Date.now())}`))}\n`);
           if (s.fileState !== 'unchanged') {
             process.stdout.write(`${style('yellow', `// warning: the file was ${s.fileState} on disk since it was indexed`)}\n`);
           }

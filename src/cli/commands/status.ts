@@ -2,19 +2,11 @@ import { Command } from 'commander';
 import { withContext, type CommonOptions } from '../context.js';
 import { formatNumber, printJson, style, table } from '../output.js';
 import type { RepoIndexStatus } from '../../engine/queries/index-status.js';
+import { ago } from '../freshness-note.js';
 import { action, withCommonOptions } from './common.js';
 
 interface StatusOptions extends CommonOptions {
   disk?: boolean;
-}
-
-function ago(iso: string | null, now: number): string {
-  if (iso === null) return 'never';
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86_400)} d ago`;
 }
 
 function pendingText(r: RepoIndexStatus): string {

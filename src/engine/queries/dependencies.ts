@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { FileRefParams } from '../params.js';
+import { freshnessOfRepo, type Freshness } from './freshness.js';
 import { requireFile, requireRepo } from './lookup.js';
 
 export interface Importer {
@@ -21,7 +22,7 @@ export interface Dependency {
 }
 
 /** Files of the same repository whose imports resolve to `path` (or to its Go package folder). */
-export function findImporters(db: TenantDb, tenantId: string, params: FileRefParams): { repo: string; path: string; importers: Importer[] } {
+export function findImporters(db: TenantDb, tenantId: string, params: FileRefParams): { repo: string; path: string; importers: Importer[]; freshness: Freshness } {
   const repo = requireRepo(db, tenantId, params.repo);
   const file = requireFile(db, tenantId, repo, params.path);
   const folder = `${path.posix.dirname(file.path)}/`;
@@ -36,11 +37,12 @@ export function findImporters(db: TenantDb, tenantId: string, params: FileRefPar
     repo: repo.name,
     path: file.path,
     importers: rows.map((r) => ({ path: r.path, line: r.line, specifier: r.specifier, names: JSON.parse(r.names) as string[] })),
+    freshness: freshnessOfRepo(repo),
   };
 }
 
 /** What a file imports, resolved to repository files where possible. */
-export function getDependencies(db: TenantDb, tenantId: string, params: FileRefParams): { repo: string; path: string; dependencies: Dependency[] } {
+export function getDependencies(db: TenantDb, tenantId: string, params: FileRefParams): { repo: string; path: string; dependencies: Dependency[]; freshness: Freshness } {
   const repo = requireRepo(db, tenantId, params.repo);
   const file = requireFile(db, tenantId, repo, params.path);
   const rows = db
@@ -53,5 +55,6 @@ export function getDependencies(db: TenantDb, tenantId: string, params: FileRefP
     repo: repo.name,
     path: file.path,
     dependencies: rows.map((r) => ({ ...r, names: JSON.parse(r.names) as string[] })),
+    freshness: freshnessOfRepo(repo),
   };
 }

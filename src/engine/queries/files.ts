@@ -1,6 +1,7 @@
 import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { FileContentParams, FileOutlineParams } from '../params.js';
 import { invalidArgument } from '../../errors.js';
+import { freshnessOfRepo, type Freshness } from './freshness.js';
 import { requireFile, requireRepo, summarize } from './lookup.js';
 import { sliceLines } from './symbol-source.js';
 
@@ -26,6 +27,8 @@ export interface FileOutline {
   /** The parser met syntax errors in this file: the outline may miss symbols. */
   syntaxErrors: boolean;
   symbols: OutlineNode[];
+  /** When the repository was indexed (freshness.ts). */
+  freshness: Freshness;
 }
 
 /** The file's symbols as a tree (methods under their class), in source order. */
@@ -65,7 +68,7 @@ export function getFileOutline(db: TenantDb, tenantId: string, params: FileOutli
     const parent = r.parentId === null ? undefined : nodes.get(r.parentId);
     (parent ? parent.children : roots).push(node);
   }
-  return { repo: repo.name, path: file.path, language: file.language, lineCount: file.lineCount, syntaxErrors: file.hasErrors === 1, symbols: roots };
+  return { repo: repo.name, path: file.path, language: file.language, lineCount: file.lineCount, syntaxErrors: file.hasErrors === 1, symbols: roots, freshness: freshnessOfRepo(repo) };
 }
 
 export interface FileContent {
@@ -76,6 +79,8 @@ export interface FileContent {
   endLine: number;
   totalLines: number;
   content: string;
+  /** When the repository was indexed (freshness.ts). */
+  freshness: Freshness;
 }
 
 /**
@@ -103,5 +108,6 @@ export function getFileContent(db: TenantDb, tenantId: string, params: FileConte
     endLine,
     totalLines: file.lineCount,
     content: file.lineCount === 0 ? '' : sliceLines(content, startLine, endLine),
+    freshness: freshnessOfRepo(repo),
   };
 }

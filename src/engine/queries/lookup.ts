@@ -20,6 +20,8 @@ export interface RepoRecord {
   id: number;
   name: string;
   rootPath: string;
+  /** When its last index run committed; every answer carries it (freshness.ts). */
+  indexedAt: string | null;
 }
 
 export interface FileRow {
@@ -35,7 +37,7 @@ export interface FileRow {
 
 /** Repo by public name within the tenant; REPO_NOT_FOUND otherwise. */
 export function requireRepo(db: TenantDb, tenantId: string, name: string): RepoRecord {
-  const row = cached(db, 'SELECT id, name, root_path AS rootPath FROM repos WHERE tenant_id = ? AND name = ?').get(tenantId, name) as
+  const row = cached(db, 'SELECT id, name, root_path AS rootPath, indexed_at AS indexedAt FROM repos WHERE tenant_id = ? AND name = ?').get(tenantId, name) as
     | RepoRecord
     | undefined;
   if (!row) throw new PctxError('REPO_NOT_FOUND', { repo: name });

@@ -2,6 +2,7 @@ import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { VectorIndex } from '../../tenant/vector-index.js';
 import type { SearchSymbolsParams } from '../params.js';
 import { queryTerms, queryWords, type QueryWord } from '../search-terms.js';
+import type { Freshness } from './freshness.js';
 import { scoreText, type MatchField, type QueryTerm, type ScoredText } from './lexical-score.js';
 import { SYMBOL_COLUMNS, cached, requireRepo, summarize, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
 import { signalPoints } from './rank-signals.js';
@@ -30,6 +31,11 @@ export interface SearchResult {
    */
   weakMatch: boolean;
   results: SymbolHit[];
+  /**
+   * When the repositories of the results were indexed; with no results, those searched
+   * (the `repo` filter, else every repository).
+   */
+  freshness: Freshness;
 }
 
 /** A symbol row with what ranking needs beyond the public fields. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PctxError } from '../../errors.js';
 import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { SymbolSourceParams } from '../params.js';
+import { freshnessOfRepo, type Freshness } from './freshness.js';
 import { SYMBOL_COLUMNS, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
 import { readRegularFileSync } from '../indexer/read-regular-file.js';
 
@@ -19,6 +20,8 @@ export interface SymbolSource extends SymbolInfo {
   source: string;
   /** 'modified' or 'deleted': the file changed on disk since it was indexed; re-index for fresh source. */
   fileState: FileState;
+  /** When the repository was indexed (freshness.ts). */
+  freshness: Freshness;
 }
 
 /** Lines [from, to] (1-based, inclusive) of `text`, without splitting the whole string. */
@@ -63,12 +66,12 @@ export function getSymbolSource(db: TenantDb, tenantId: string, params: SymbolSo
   const row = db
     .prepare(
       `SELECT ${SYMBOL_COLUMNS}, f.content, f.line_count AS lineCount, f.size, f.mtime_ms AS mtimeMs,
-              f.content_hash AS hash, r.root_path AS rootPath
+              f.content_hash AS hash, r.root_path AS rootPath, r.indexed_at AS indexedAt
        FROM symbols s JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
        WHERE s.tenant_id = ? AND s.uid = ?`,
     )
     .get(tenantId, params.id) as
-    | (SymbolRow & { content: string; lineCount: number; size: number; mtimeMs: number; hash: string; rootPath: string })
+    | (SymbolRow & { content: string; lineCount: number; size: number; mtimeMs: number; hash: string; rootPath: string; indexedAt: string | null })
     | undefined;
   if (!row) throw new PctxError('SYMBOL_NOT_FOUND', { symbolId: params.id });
   const from = Math.max(1, row.startLine - params.contextLines);
@@ -80,5 +83,6 @@ export function getSymbolSource(db: TenantDb, tenantId: string, params: SymbolSo
     sourceEndLine: to,
     source: sliceLines(row.content, from, to),
     fileState: fileStateOnDisk(row.rootPath, row.filePath, row),
+    freshness: freshnessOfRepo({ name: row.repo, indexedAt: row.indexedAt }),
   };
 }
