@@ -80,7 +80,10 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
   const outDir = path.join(work, 'out');
   const src = path.join(work, 'src-live');
   for (const dir of [tmpDir, outDir]) fs.mkdirSync(dir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, PCTX_WORKERS: '2', PCTX_EMBEDDING_DIMENSION: '64', NO_COLOR: '1', TMPDIR: tmpDir };
+  // PCTX_CLI_SUPERVISED: `index` runs in the spawned process itself. Supervised, it ran in a
+  // grandchild that outlived the SIGKILL of its supervisor and committed during the next
+  // attempt (found by the full run of 2026-12-02: a bystander "changed").
+  const env: NodeJS.ProcessEnv = { ...process.env, PCTX_WORKERS: '2', PCTX_EMBEDDING_DIMENSION: '64', NO_COLOR: '1', TMPDIR: tmpDir, PCTX_CLI_SUPERVISED: '1' };
   delete env.PCTX_TEST_PAUSE_AT;
   delete env.PCTX_DATA_DIR;
 
