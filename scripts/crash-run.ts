@@ -19,8 +19,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { rng } from '../bench/lib/random.js';
+import { LOCAL_TENANT_ID } from '../src/tenant-id.js';
+import { checkDataDir, checkTenantStates, tenantFingerprint, writeVersion, type TenantRow } from './lib/crash-checks.js';
 
 export type CrashOperation = 'index' | 'backup' | 'restore' | 'delete';
 
@@ -67,53 +68,6 @@ export interface CrashReport {
   durationMs: number;
 }
 
-/** Two versions of a source tree: an index run moves the tenant from one to the other. */
-function sourceVersion(version: 'a' | 'b'): Record<string, string> {
-  const files: Record<string, string> = {};
-  const count = version === 'a' ? 40 : 56;
-  for (let i = 0; i < count; i++) {
-    const name = `${version === 'a' ? 'alpha' : 'beta'}${i}`;
-    files[`src/mod${i % 12}/file${i}.ts`] = [
-      `import { helper${(i + 1) % count} } from '../mod${(i + 1) % 12}/file${(i + 1) % count}';`,
-      `/** ${name}: computes something for version ${version}. */`,
-      `export function ${name}(input: string): string {`,
-      `  return helper${(i + 1) % count}(input) + ${JSON.stringify(name.repeat(20))};`,
-      '}',
-      `export function helper${i}(x: string): string { return x + ${i}; }`,
-      `export class Service${i} { run(): number { return ${i}; } }`,
-      '',
-    ].join('\n');
-  }
-  return files;
-}
-
-function writeVersion(root: string, version: 'a' | 'b'): void {
-  fs.rmSync(root, { recursive: true, force: true });
-  for (const [rel, content] of Object.entries(sourceVersion(version))) {
-    const file = path.join(root, rel);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, content);
-  }
-}
-
-/** What a tenant holds, independent of ids and times: repos, and each file's path and hash. */
-function fingerprint(dbFile: string): string {
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-  try {
-    const rows = db.prepare('SELECT r.name AS repo, f.path, f.content_hash AS hash FROM files f JOIN repos r ON r.id = f.repo_id ORDER BY r.name, f.path').all() as { repo: string; path: string; hash: string }[];
-    const symbols = db.prepare('SELECT count(*) FROM symbols').pluck().get() as number;
-    return crypto.createHash('sha256').update(JSON.stringify([rows, symbols])).digest('hex').slice(0, 16);
-  } finally {
-    db.close();
-  }
-}
-
-interface TenantRow {
-  id: string;
-  name: string;
-  status: string;
-}
-
 export async function runCrashTest(options: CrashOptions): Promise<CrashReport> {
   const started = performance.now();
   const seed = options.seed ?? crypto.randomInt(2 ** 31);
@@ -126,7 +80,10 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
   const outDir = path.join(work, 'out');
   const src = path.join(work, 'src-live');
   for (const dir of [tmpDir, outDir]) fs.mkdirSync(dir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, PCTX_WORKERS: '2', PCTX_EMBEDDING_DIMENSION: '64', NO_COLOR: '1', TMPDIR: tmpDir };
+  // PCTX_CLI_SUPERVISED: `index` runs in the spawned process itself. Supervised, it ran in a
+  // grandchild that outlived the SIGKILL of its supervisor and committed during the next
+  // attempt (found by the full run of 2026-12-02: a bystander "changed").
+  const env: NodeJS.ProcessEnv = { ...process.env, PCTX_WORKERS: '2', PCTX_EMBEDDING_DIMENSION: '64', NO_COLOR: '1', TMPDIR: tmpDir, PCTX_CLI_SUPERVISED: '1' };
   delete env.PCTX_TEST_PAUSE_AT;
   delete env.PCTX_DATA_DIR;
 
@@ -140,10 +97,7 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
     return r.stdout;
   };
   const tenants = (): TenantRow[] => (JSON.parse(must(['tenants', 'list', '--json'])) as { tenants: TenantRow[] }).tenants;
-  const fpOf = (id: string): string | null => {
-    const db = path.join(dataDir, 'tenants', id, 'index.db');
-    return fs.existsSync(db) ? fingerprint(db) : null;
-  };
+  const fpOf = (id: string): string | null => tenantFingerprint(dataDir, id);
 
   // Setup: `idx` indexed from version a (its backup is archive a), `ref` from version b
   // (archive b; it is also the backup target and a bystander), `rst` restored from a.
@@ -254,41 +208,9 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
     const repair = run(['tenants', 'list', '--json']);
     if (repair.code !== 0) fail(`the next start failed: ${repair.stdout}${repair.stderr}`);
     rows = repair.code === 0 ? (JSON.parse(repair.stdout) as { tenants: TenantRow[] }).tenants : rows;
-    let outcome: 'old' | 'new' = 'old';
-    for (const row of rows) if (row.status !== 'active') fail(`tenant ${row.name} is ${row.status}`);
-
-    const root = path.join(dataDir, 'tenants');
-    const entries = fs.readdirSync(root);
-    for (const name of entries) {
-      if (name.startsWith('.')) fail(`leftover ${name} in tenants/`);
-      else if (!rows.some((r) => r.id === name)) fail(`orphan folder tenants/${name}`);
-      else {
-        for (const file of fs.readdirSync(path.join(root, name))) if (file.endsWith('.tmp') || file.includes('.tmp-')) fail(`temp file tenants/${name}/${file}`);
-        const db = new Database(path.join(root, name, 'index.db'), { readonly: true });
-        const integrity = db.pragma('integrity_check', { simple: true });
-        db.close();
-        if (integrity !== 'ok') fail(`integrity_check of ${name}: ${String(integrity)}`);
-      }
-    }
-    for (const file of fs.readdirSync(dataDir)) if (file.endsWith('.tmp')) fail(`temp file ${file} in the data folder`);
-    for (const file of fs.readdirSync(tmpDir)) if (file.startsWith('pctx-backup-')) fail(`backup work folder ${file} left in TMPDIR`);
-
-    for (const [id, fp] of before) {
-      const row = rows.find((r) => r.id === id);
-      const now = row ? fpOf(id) : null;
-      if (id === targetId) {
-        if (op === 'delete') {
-          // Deleted whole, or still whole: row and data together.
-          if (row && now !== oldFp) fail(`deleted tenant ${id} is neither whole nor gone (${now})`);
-          if (!row && fs.existsSync(path.join(root, id))) fail(`deleted tenant ${id} left its folder`);
-          outcome = row ? 'old' : 'new';
-        } else if (now === newFp) outcome = 'new';
-        else if (now !== oldFp) fail(`tenant ${id} is neither its old state ${oldFp} nor its new ${newFp}: ${now}`);
-        continue;
-      }
-      if (!row) fail(`tenant ${id} was lost`);
-      else if (now !== fp) fail(`tenant ${id} changed though ${op} did not touch it (${fp} → ${now})`);
-    }
+    // `local` is created by every start, its folder only by its first use.
+    checkDataDir(dataDir, tmpDir, rows, fail, { mayLackFolder: new Set([LOCAL_TENANT_ID]) });
+    let outcome = checkTenantStates(dataDir, before, rows, { targetId, kind: op === 'delete' ? 'delete' : 'change', oldFp, newFp }, fail);
 
     if (op === 'backup') {
       // The archive is the previous one, untouched, or a complete new one.

@@ -81,9 +81,11 @@ interface Totals {
   revokedAccepted: string[];
   revocationsChecked: number;
   unexpected: string[];
+  /** Slowest answer per operation, ms. */
+  maxMs: Record<string, number>;
 }
 
-const totals: Totals = { requests: 0, logged: 0, byOp: {}, byStatus: {}, fiveHundreds: [], crossTenant: [], revokedAccepted: [], revocationsChecked: 0, unexpected: [] };
+const totals: Totals = { requests: 0, logged: 0, byOp: {}, byStatus: {}, fiveHundreds: [], crossTenant: [], revokedAccepted: [], revocationsChecked: 0, unexpected: [], maxMs: {} };
 
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'server-soak-'));
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
     console.log(`\n${totals.requests} requests in ${elapsed.toFixed(0)} s (${Math.round(totals.requests / elapsed)}/s)`);
     console.log(`by operation: ${JSON.stringify(totals.byOp)}`);
     console.log(`by status:    ${JSON.stringify(totals.byStatus)}`);
+    console.log(`slowest (ms): ${JSON.stringify(totals.maxMs)}`);
     console.log(`5xx: ${totals.fiveHundreds.length}; cross-tenant results: ${totals.crossTenant.length}; revoked keys checked: ${totals.revocationsChecked}, accepted after revocation: ${totals.revokedAccepted.length}`);
     console.log(`RSS: ${(samples[0]!.rssBytes / 2 ** 20).toFixed(1)} MiB at start, ${(warmRss / 2 ** 20).toFixed(1)} MiB warm-up peak, ${(end.rssBytes / 2 ** 20).toFixed(1)} MiB at end; slope after warm-up ${rssSlope.toFixed(2)} MiB/min over ${after.length} samples`);
     console.log(`fds: ${samples[0]!.fds} at start, ${warmFds} warm-up peak, ${end.fds} at end; slope after warm-up ${fdSlope.toFixed(2)} fds/min`);
@@ -200,6 +203,7 @@ function callerFor(url: string): Caller {
     totals.requests++;
     totals.logged++;
     const requestId = nextRequestId++;
+    const sentAt = performance.now();
     inFlight.set(requestId, `${op} ${method} ${urlPath} since ${Math.round(performance.now() / 1000)} s`);
     totals.byOp[op] = (totals.byOp[op] ?? 0) + 1;
     const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: 'application/json' };
@@ -217,6 +221,7 @@ function callerFor(url: string): Caller {
       return { status: 0, text: '' };
     }
     inFlight.delete(requestId);
+    totals.maxMs[op] = Math.max(totals.maxMs[op] ?? 0, Math.round(performance.now() - sentAt));
     totals.byStatus[status] = (totals.byStatus[status] ?? 0) + 1;
     if (status >= 500) totals.fiveHundreds.push(`${op} ${method} ${urlPath}: ${status} ${text.slice(0, 200)}`);
     if (tenantIndex !== null) {

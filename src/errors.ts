@@ -84,6 +84,11 @@ export const ERRORS = {
     status: 507,
     message: 'The server is out of disk space ({reason}); nothing was changed, retry later',
   },
+  TOO_MANY_OPEN_FILES: {
+    code: 'PCTX_ERR_TOO_MANY_OPEN_FILES',
+    status: 503,
+    message: 'The server has too many files open ({reason}); nothing was changed, retry in a moment',
+  },
   INDEX_FAILED: {
     code: 'PCTX_ERR_INDEX_FAILED',
     status: 500,
@@ -271,10 +276,21 @@ export function isDiskFull(err: unknown, depth = 0): boolean {
   return (typeof code === 'string' && DISK_FULL_CODES.has(code)) || isDiskFull(err.cause, depth + 1);
 }
 
+/**
+ * The process (EMFILE) or the system (ENFILE) ran out of file descriptors. Also matched in
+ * messages: a worker thread that cannot load its modules reports it only there.
+ */
+export function isOutOfFileDescriptors(err: unknown, depth = 0): boolean {
+  if (!(err instanceof Error) || depth > 4) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EMFILE' || code === 'ENFILE' || /\bE[MN]FILE\b/.test(err.message) || isOutOfFileDescriptors(err.cause, depth + 1);
+}
+
 export function toPctxError(err: unknown): PctxError {
   if (err instanceof PctxError) return err;
   const reason = err instanceof Error ? err.message : String(err);
   if (isDiskFull(err)) return new PctxError('DISK_FULL', { reason }, { cause: err });
+  if (isOutOfFileDescriptors(err)) return new PctxError('TOO_MANY_OPEN_FILES', { reason }, { cause: err });
   return new PctxError('INTERNAL', { reason }, { cause: err });
 }
 

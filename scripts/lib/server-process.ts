@@ -50,9 +50,11 @@ export interface ServerProcess {
 export async function spawnServer(configFile: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   // The data folder comes from the configuration file alone.
   const { PCTX_DATA_DIR: _ignored, ...inherited } = process.env;
+  // PCTX_CLI_SUPERVISED: `serve` runs in this child itself, not in a grandchild, so the pid
+  // sampled, signalled or killed is the process that holds the databases.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--http', '--port', '0', '--config', configFile], {
     cwd: REPO_ROOT,
-    env: { ...inherited, ...env },
+    env: { ...inherited, PCTX_CLI_SUPERVISED: '1', ...env },
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   return attach(child, /MCP over HTTP at (http:\/\/\S+)\/mcp/);

@@ -47,7 +47,7 @@ export async function backupTenant(ctx: AdminContext, idOrName: string, outFile:
   const tenant = ctx.control.tenants.require(idOrName);
   const target = checkOutput(ctx.pool.dataDir, outFile, options.force ?? false);
   removeDeadTempSiblings(target);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), `${BACKUP_WORK_PREFIX}${process.pid}-`));
+  const work = newBackupWorkDir();
   try {
     const snapshot = path.join(work, TENANT_FILES.db);
     const vectorsCopy = path.join(work, TENANT_FILES.vectors);
@@ -161,6 +161,16 @@ async function packUploads(uploadsDir: string, out: string): Promise<UploadsPack
 
 /** Work folders in the OS temp dir: `pctx-backup-<pid>-XXXXXX`. */
 const BACKUP_WORK_PREFIX = 'pctx-backup-';
+
+/**
+ * A fresh work folder in the OS temp dir named after this process, so that the start-up
+ * after a crash removes it (removeDeadBackupWork) once the process is gone. Anything a
+ * backup stages outside the data folder goes in one: a folder without the pid in its
+ * name would stay for ever after a kill.
+ */
+export function newBackupWorkDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${BACKUP_WORK_PREFIX}${process.pid}-`));
+}
 /** Work folders of older builds carry no pid: younger than this, they may still be in use. */
 const LEGACY_WORK_MIN_AGE_MS = 10 * 60 * 1000;
 

@@ -4,6 +4,7 @@ import { LOCAL_TENANT_ID, LOCAL_TENANT_NAME } from '../control/index.js';
 import { isPctxError } from '../errors.js';
 import { openTenantDb, removeDeadTempFiles } from '../tenant/tenant-db.js';
 import { classifyTenantsEntry, restoreJournalPath, tenantsRoot } from '../tenant/tenant-paths.js';
+import { indexedRepoFiles, recoverUploads } from '../tenant/uploads.js';
 import type { AdminContext } from './admin-context.js';
 import { removeDeadBackupWork } from './backup-tenant.js';
 import { removeLeftovers, resumePendingDeletes } from './delete-tenant.js';
@@ -22,6 +23,8 @@ export interface ReconcileReport {
   unreadableJournals: string[];
   /** Leftovers of dead processes removed: trash, staging and temp names, backup work folders. */
   leftoversRemoved: string[];
+  /** Uploads whose replacement a crash interrupted, settled: `<tenant id>: <what was done>`. */
+  uploadsSettled: string[];
 }
 
 export interface ReconcileOptions {
@@ -37,7 +40,8 @@ export interface ReconcileOptions {
  * 3. remove leftovers of dead processes: `.trash-*` and `.staging-*` folders, temp files
  *    in the data folder, `pctx-backup-*` work folders in the OS temp dir (a live
  *    owner's are left alone);
- * 4. adopt tenant folders that have no control-plane row (a lost or replaced
+ * 4. settle upload replacements of dead processes (settleDeadUploads);
+ * 5. adopt tenant folders that have no control-plane row (a lost or replaced
  *    control.db): a folder whose index.db opens and names it as owner is registered (the
  *    local tenant as `local`, others as `recovered-<id>`); any other is reported, not
  *    touched.
@@ -53,8 +57,50 @@ export async function reconcileDataDir(ctx: AdminContext, options: ReconcileOpti
     ...removeDeadTempFiles(ctx.pool.dataDir),
     ...removeDeadBackupWork(options.tmpDir),
   ];
+  const uploadsSettled = settleDeadUploads(ctx);
   const { adopted, orphans } = adoptOrphans(ctx);
-  return { restoresFinished: recovered, deletesFinished, adopted, orphans, unreadableJournals: unreadable, leftoversRemoved };
+  return { restoresFinished: recovered, deletesFinished, adopted, orphans, unreadableJournals: unreadable, leftoversRemoved, uploadsSettled };
+}
+
+/**
+ * Upload replacements a dead process left half done, in every active tenant: its staging
+ * folders removed, the previous upload put back or removed so that the files on disk are
+ * the version the index holds (recoverUploads). One readdir per tenant folder with
+ * uploads; a tenant's database is read only when a replacement was interrupted.
+ */
+function settleDeadUploads(ctx: AdminContext): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(tenantsRoot(ctx.pool.dataDir));
+  } catch {
+    return [];
+  }
+  const settled: string[] = [];
+  for (const name of names) {
+    const entry = classifyTenantsEntry(name);
+    if (entry.kind !== 'tenant' || ctx.control.tenants.get(entry.tenantId)?.status !== 'active') continue;
+    const tenantId = entry.tenantId;
+    const paths = ctx.pool.paths(tenantId);
+    if (!fs.existsSync(paths.uploads)) continue;
+    try {
+      const done = recoverUploads(paths, {
+        mode: 'startup',
+        indexedFiles: (repo) => {
+          const lease = ctx.pool.acquire(tenantId);
+          try {
+            return indexedRepoFiles(lease.db, tenantId, repo);
+          } finally {
+            lease.release();
+          }
+        },
+      });
+      settled.push(...done.map((line) => `${tenantId}: ${line}`));
+    } catch (err) {
+      // A tenant that cannot be read keeps its leftovers; its next upload settles them.
+      settled.push(`${tenantId}: left its interrupted upload as it was: ${(err as Error).message}`);
+    }
+  }
+  return settled;
 }
 
 function adoptOrphans(ctx: AdminContext): Pick<ReconcileReport, 'adopted' | 'orphans'> {
@@ -108,5 +154,6 @@ export function describeRepairs(report: ReconcileReport): string[] {
     ...report.adopted.map((t) => `adopted tenant folder ${t.id}, which had no control-plane row, as "${t.name}"`),
     ...report.orphans.map((o) => `tenant folder ${o.id} has no control-plane row and was left alone: ${o.reason}`),
     ...report.unreadableJournals.map((f) => `restore journal ${f} is unreadable; leftover staging and trash folders are kept until it is removed`),
+    ...report.uploadsSettled.filter((line) => !line.includes(': removed ')).map((line) => `uploads of tenant ${line}`),
   ];
 }

@@ -6,7 +6,7 @@ import { removeUpload } from '../tenant/uploads.js';
 import { isRepoName } from '../repo-name.js';
 import { VectorIndex, runVectorBuild } from '../tenant/vector-index.js';
 import { normalizeAllowedRoots, resolveTenantIndexRoot } from './allowed-roots.js';
-import type { VectorBuildResult } from '../tenant/vector-build.js';
+import { isEmbeddingsPendingError, type VectorBuildResult } from '../tenant/vector-build.js';
 import type { TenantLease } from '../tenant/tenant-pool.js';
 import { embeddingsPending, readEmbeddingsMeta } from '../tenant/vector-state.js';
 import type { EmbeddingProvider } from './embed/provider.js';
@@ -196,8 +196,7 @@ export class Engine {
         return this.answers.get(lease.db, tenantId, key, search, (r) => r.results.length);
       }
       const [queryVector] = await this.embedder.embed([params.query]);
-      await this.completeEmbeddings(tenantId, lease);
-      const vectors: VectorIndex = await lease.vectors();
+      const vectors = await this.currentVectors(tenantId, lease);
       const semantic = semanticSearch(lease.db, tenantId, params, vectors, queryVector!, params.mode === 'hybrid' ? params.limit * 3 : params.limit);
       if (params.mode === 'semantic') return answer(bySimilarity(semantic, params.limit));
       const keyword = keywordSearch(lease.db, tenantId, params, params.limit * 3);
@@ -306,22 +305,45 @@ export class Engine {
   }
 
   /**
+   * The tenant's vector index for a search: deferred vectors made first, then the index
+   * loaded (built if stale). An index run committing between the two marks vectors
+   * pending again, and the build refuses: the vectors are then completed once more.
+   */
+  private async currentVectors(tenantId: string, lease: TenantLease): Promise<VectorIndex> {
+    for (let attempt = 1; ; attempt++) {
+      await this.completeEmbeddings(tenantId, lease);
+      try {
+        return await lease.vectors();
+      } catch (err) {
+        if (!isEmbeddingsPendingError(err) || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  /**
    * Brings the tenant's vector file up to date after the caller returned. Holds a lease
    * meanwhile, so a tenant delete waits for it; failures are reported as process
    * warnings (the next semantic query retries the build).
    *
-   * The build records its file in the database, which needs the write lock: it takes the
-   * tenant's index lock so that a next run of this process waits for it, and it retries
-   * while a run of another process holds the lock (it used to fail after busy_timeout
-   * with "database is locked").
+   * It does not hold the tenant's index lock while it waits for the process's build slot
+   * (it used to, and every index run and hybrid search of the tenant then waited behind
+   * the builds of all other tenants); the build never waits for the write lock either
+   * (see VectorBuildResult.recorded). An index run committing meanwhile marks vectors
+   * pending and starts its own sync: this one is then superseded and stops quietly (it
+   * used to fail with "vectors requested before the pending embeddings were completed").
    */
   private syncVectorsInBackground(tenantId: string): void {
     const lease = this.pool.acquire(tenantId);
     const job = this.completeEmbeddings(tenantId, lease)
-      .then(() => this.indexLocks.run(tenantId, () => retryWhileLocked(() => runVectorBuild(lease.paths))))
-      .then((built) => {
-        if (built.mode !== 'unchanged') this.pool.invalidateVectors(tenantId);
-      })
+      .then(() => retryWhileLocked(() => runVectorBuild(lease.paths)))
+      .then(
+        (built) => {
+          if (built.mode !== 'unchanged') this.pool.invalidateVectors(tenantId);
+        },
+        (err: unknown) => {
+          if (!isEmbeddingsPendingError(err)) throw err;
+        },
+      )
       .catch((err: unknown) => process.emitWarning(`vector index build for tenant ${tenantId} failed: ${(err as Error).message}`))
       .finally(() => {
         lease.release();

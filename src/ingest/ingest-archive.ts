@@ -8,7 +8,7 @@ import { REPO_NAME_RULE, isRepoName } from '../repo-name.js';
 import { dataFilesUsage, folderSize } from '../tenant/quota.js';
 import { claimsView, openQuotaClaim, type QuotaClaim } from '../tenant/quota-claims.js';
 import { TENANT_FILES, newUploadStaging, uploadDir } from '../tenant/tenant-paths.js';
-import { recoverUploads, restoreUpload, retireUpload } from '../tenant/uploads.js';
+import { indexedRepoFiles, recoverUploads, restoreUpload, retireUpload } from '../tenant/uploads.js';
 import { fsyncPath } from '../util/atomic-file.js';
 import { extractArchive, type ExtractProgress, type ExtractResult } from './archive-extract.js';
 import { resolveArchiveLimits, type ArchiveLimits } from './archive-limits.js';
@@ -58,7 +58,8 @@ const activeStaging = new Set<string>();
  * exactly as they were and no staging folder behind. The replacement and the index run
  * hold the tenant's write lock, so no other run or delete of the tenant interleaves;
  * extraction happens before, without it. Leftovers of a crash (`.old-*`, `.staging-*`)
- * are settled by the next upload of the tenant (recoverUploads).
+ * are settled by the next start (reconcileDataDir) or the next upload of the tenant
+ * (recoverUploads).
  *
  * The returned summary's `root` is the upload's path inside the tenant folder
  * (`uploads/<name>`), never a server path.
@@ -113,7 +114,7 @@ export async function ingestArchive(options: IngestArchiveOptions): Promise<Inge
     });
 
     return await engine.withWriteLock(tenantId, async (indexFolder) => {
-      recoverUploads(paths, { active: activeStaging });
+      recoverUploads(paths, { active: activeStaging, indexedFiles: (repo) => indexedRepoFiles(lease.db, tenantId, repo) });
       const old = retireUpload(paths, repoName);
       let result: IndexResult;
       try {

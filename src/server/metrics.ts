@@ -48,6 +48,7 @@ export class ServerMetrics {
     poolGauge('pctx_pool_hits_total', 'Tenant acquisitions served by an open handle', (m) => m.hits);
     poolGauge('pctx_pool_misses_total', 'Tenant acquisitions that opened a database', (m) => m.misses);
     poolGauge('pctx_pool_evictions_total', 'Tenant handles closed by the cache', (m) => m.evictions);
+    poolGauge('pctx_pool_shed_total', 'Idle tenant handles closed early because the process ran out of file descriptors', (m) => m.shed);
     new client.Gauge({
       name: 'pctx_tenant_quota_used_ratio',
       help: `Storage used / quota, for tenants with a quota (first ${QUOTA_GAUGE_MAX_TENANTS})`,

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { PctxError, isPctxError } from '../errors.js';
+import { PctxError, isOutOfFileDescriptors, isPctxError } from '../errors.js';
+import { fileDescriptorHeadroom } from '../util/fd-limit.js';
 import { fsyncPath, parseTempName, tempPathFor } from '../util/atomic-file.js';
 import { isProcessAlive } from '../util/process-alive.js';
 import type { TenantPaths } from './tenant-paths.js';
@@ -31,13 +32,28 @@ const SQLITE_CORRUPTION = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CO
  * Maps SQLite's corruption family to TENANT_CORRUPT so that a broken file fails only
  * its own tenant with a clear message. Other errors pass through unchanged.
  */
+/** Descriptors a database open needs (db, -wal, -shm, a journal or temp file), with margin. */
+const FD_HEADROOM_NEEDED = 8;
+
 export function mapTenantDbError(err: unknown, tenantId: string): unknown {
   if (isPctxError(err)) return err;
   const code = (err as { code?: unknown } | null)?.code;
+  if (isOutOfFileDescriptors(err) || (code === 'SQLITE_CANTOPEN' && outOfFileDescriptorsNow())) {
+    return new PctxError('TOO_MANY_OPEN_FILES', { reason: (err as Error).message }, { cause: err });
+  }
   if (typeof code === 'string' && SQLITE_CORRUPTION.has(code)) {
     return new PctxError('TENANT_CORRUPT', { tenantId, reason: (err as Error).message }, { cause: err });
   }
   return err;
+}
+
+/**
+ * SQLite says only "unable to open database file" (SQLITE_CANTOPEN), whether the file is
+ * damaged or the process is out of file descriptors; so a busy server never calls a
+ * healthy tenant corrupt, a CANTOPEN close to the fd limit is taken for the latter.
+ */
+function outOfFileDescriptorsNow(): boolean {
+  return fileDescriptorHeadroom() < FD_HEADROOM_NEEDED;
 }
 
 /**

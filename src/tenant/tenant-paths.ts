@@ -116,19 +116,30 @@ export function uploadDir(paths: TenantPaths, repo: string): string {
   return path.join(paths.uploads, repo);
 }
 
-/** Prefix of the folders an upload is extracted into before it goes live. */
+/** Prefix of the folders an upload is extracted into before it goes live: `.staging-<pid>-XXXXXX`. */
 export const UPLOAD_STAGING_PREFIX = '.staging-';
 
-/** Prefix of `.old-<8 hex>-<repo>`: a replaced upload, kept until its successor is indexed. */
+/** Prefix of `.old-<pid>-<8 hex>-<repo>`: a replaced upload, kept until its successor is indexed. */
 export const UPLOAD_OLD_PREFIX = '.old-';
 
 /** A fresh, empty staging folder inside the tenant's uploads folder (same file system as the live one). */
 export function newUploadStaging(paths: TenantPaths): string {
   fs.mkdirSync(paths.uploads, { recursive: true, mode: 0o700 });
-  return fs.mkdtempSync(path.join(paths.uploads, UPLOAD_STAGING_PREFIX));
+  return fs.mkdtempSync(path.join(paths.uploads, `${UPLOAD_STAGING_PREFIX}${process.pid}-`));
 }
 
-/** Where the live upload of `repo` is moved while a new one replaces it: unique, and names its repo. */
+/** Where the live upload of `repo` is moved while a new one replaces it: unique, names its process and its repo. */
 export function oldUploadPath(paths: TenantPaths, repo: string): string {
-  return path.join(paths.uploads, `${UPLOAD_OLD_PREFIX}${crypto.randomBytes(4).toString('hex')}-${path.basename(uploadDir(paths, repo))}`);
+  return path.join(paths.uploads, `${UPLOAD_OLD_PREFIX}${process.pid}-${crypto.randomBytes(4).toString('hex')}-${path.basename(uploadDir(paths, repo))}`);
+}
+
+/** What a name in a tenant's uploads folder is; pid null for names of older builds, which carried none. */
+export type UploadsEntry = { kind: 'staging'; pid: number | null } | { kind: 'old'; pid: number | null; repo: string } | { kind: 'upload' };
+
+export function classifyUploadsEntry(name: string): UploadsEntry {
+  let m = /^\.staging-(?:(\d+)-)?[A-Za-z0-9]+$/.exec(name);
+  if (m) return { kind: 'staging', pid: m[1] ? Number(m[1]) : null };
+  m = /^\.old-(?:(\d+)-)?[0-9a-f]{8}-(.+)$/.exec(name);
+  if (m) return { kind: 'old', pid: m[1] ? Number(m[1]) : null, repo: m[2]! };
+  return { kind: 'upload' };
 }

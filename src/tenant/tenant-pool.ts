@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { LRUCache } from 'lru-cache';
-import { PctxError } from '../errors.js';
-import { openFileLimit } from '../util/fd-limit.js';
+import { PctxError, isPctxError } from '../errors.js';
+import { fileDescriptorHeadroom, openFileLimit } from '../util/fd-limit.js';
 import { LatencyHistogram, type HistogramSnapshot } from '../util/histogram.js';
 import { mapTenantDbError, openTenantDb, type TenantDb } from './tenant-db.js';
 import { FrequencySketch } from './frequency-sketch.js';
@@ -72,6 +72,8 @@ export interface PoolMetrics {
   hits: number;
   misses: number;
   evictions: number;
+  /** Idle handles closed early because the process ran out of file descriptors. */
+  shed: number;
   /** acquire() wall time in µs, hits and misses together. */
   acquireUs: HistogramSnapshot;
 }
@@ -153,6 +155,12 @@ export function defaultMaxHandles(): number {
   return Math.max(8, Math.min(1024, Math.floor((openFileLimit() - 256) / 3)));
 }
 
+/**
+ * Descriptors the pool leaves free for everything else (sockets, worker starts, uploads,
+ * index runs' own connections): below this headroom it closes idle handles before opening.
+ */
+const FD_RESERVE = 48;
+
 /** Share of the handles in the admission window: 1% (at least 1), as in W-TinyLFU. */
 const WINDOW_SHARE = 0.01;
 
@@ -192,6 +200,7 @@ export class TenantDbPool {
   private hits = 0;
   private misses = 0;
   private evictions = 0;
+  private shedCount = 0;
   private closed = false;
 
   constructor(options: TenantPoolOptions) {
@@ -299,13 +308,58 @@ export class TenantDbPool {
         this.hits++;
       } else {
         this.misses++;
-        handle = new Handle(paths, this.open(paths));
+        this.keepFdReserve();
+        handle = new Handle(paths, this.shedOnFdExhaustion(() => this.open(paths)));
       }
       this.insert(tenantId, handle);
     }
     handle.refs++;
     this.histogram.record((performance.now() - started) * 1000);
     return new TenantLease(this, handle);
+  }
+
+  /**
+   * Runs `fn`; when it fails for lack of file descriptors, closes every handle no lease
+   * holds and runs it once more. The pool is sized from the fd limit at start
+   * (defaultMaxHandles), but sockets, workers and uploads share that budget: under
+   * pressure the pool gives back its idle descriptors rather than fail the request.
+   */
+  private shedOnFdExhaustion<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isPctxError(err, 'TOO_MANY_OPEN_FILES') || this.shedIdle() === 0) throw err;
+      return fn();
+    }
+  }
+
+  /**
+   * Before opening a database: when fewer than FD_RESERVE descriptors are left (other
+   * handles, sockets, workers and uploads share the process's limit), closes the least
+   * recently used idle handles to make room, so that an accept() or a worker start does
+   * not fail where an idle handle could have given way. One readdir of /proc/self/fd, on
+   * misses only.
+   */
+  private keepFdReserve(): void {
+    const headroom = fileDescriptorHeadroom();
+    if (headroom < FD_RESERVE) this.shedIdle(Math.ceil((FD_RESERVE - headroom) / 3));
+  }
+
+  /** Closes up to `max` cached handles without a lease, least recently used first; returns how many. */
+  shedIdle(max = Infinity): number {
+    let shed = 0;
+    for (const cache of [this.window, this.main]) {
+      if (!cache) continue;
+      for (const tenantId of [...cache.rkeys()]) {
+        if (shed >= max) break;
+        const handle = cache.peek(tenantId, { allowStale: true });
+        if (!handle || handle.refs > 0) continue;
+        cache.delete(tenantId);
+        shed++;
+      }
+    }
+    this.shedCount += shed;
+    return shed;
   }
 
   /**
@@ -396,7 +450,12 @@ export class TenantDbPool {
       // A build would fail renaming its temp file over it (EISDIR): say what is wrong instead.
       throw new PctxError('TENANT_CORRUPT', { tenantId, reason: `${handle.paths.vectors} is not a regular file; move it aside and the vector index is rebuilt from the database` });
     }
-    const loading = loadVectorIndex(handle.paths, handle.db, this.vectorBuild, this.vectorReads);
+    const load = () => loadVectorIndex(handle.paths, handle.db, this.vectorBuild, this.vectorReads);
+    // A build runs in a worker, which needs descriptors to start: shed idle handles and try once more.
+    const loading = load().catch((err: unknown) => {
+      if (!isPctxError(err, 'TOO_MANY_OPEN_FILES') || this.shedIdle() === 0) throw err;
+      return load();
+    });
     this.vectorCache.set(tenantId, loading);
     loading.catch(() => {
       if (this.vectorCache.get(tenantId) === loading) this.vectorCache.delete(tenantId);
@@ -456,6 +515,7 @@ export class TenantDbPool {
       hits: this.hits,
       misses: this.misses,
       evictions: this.evictions,
+      shed: this.shedCount,
       acquireUs: this.histogram.snapshot(),
     };
   }

@@ -1,6 +1,9 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UPLOAD_OLD_PREFIX, UPLOAD_STAGING_PREFIX, oldUploadPath, uploadDir, type TenantPaths } from './tenant-paths.js';
+import { isProcessAlive } from '../util/process-alive.js';
+import type { TenantDb } from './tenant-db.js';
+import { UPLOAD_OLD_PREFIX, classifyUploadsEntry, oldUploadPath, uploadDir, type TenantPaths } from './tenant-paths.js';
 
 /**
  * Moves the live upload of `repo` out of its path with one rename (to `.old-<hex>-<repo>`)
@@ -41,55 +44,122 @@ export function removeUpload(paths: TenantPaths, repo: string): boolean {
   return true;
 }
 
-/** A staging folder older than this with no upload of this process behind it is a crash leftover. */
+/** A staging folder of an older build (no pid in its name) untouched this long is a crash leftover. */
 const STALE_STAGING_MS = 10 * 60 * 1000;
 
 export interface UploadRecoveryOptions {
+  /**
+   * `locked`: called holding the tenant's write lock in this process (the next upload),
+   * so leftovers of this process and of older builds are settled too. `startup`: called
+   * by the start-up repairs, which hold no lock: only leftovers of dead processes.
+   * @default 'locked'
+   */
+  mode?: 'locked' | 'startup';
   /** Staging folders of uploads this process is extracting right now: never touched. */
-  active: ReadonlySet<string>;
+  active?: ReadonlySet<string>;
+  /**
+   * The files the tenant's index holds for an uploaded repository (path → SHA-256), or
+   * null when it holds none. Decides, after a crash during a replacement's index run,
+   * whether the run committed (keep the new files) or not (put the previous ones back).
+   * Without it the new files are kept.
+   */
+  indexedFiles?: (repo: string) => ReadonlyMap<string, string> | null;
   /** @default Date.now */
   now?: () => number;
 }
 
+/** Whether every file the index holds is in `dir` with the same content. */
+function holdsIndexedFiles(dir: string, files: ReadonlyMap<string, string>): boolean {
+  for (const [rel, hash] of files) {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(path.join(dir, ...rel.split('/')));
+    } catch {
+      return false;
+    }
+    if (crypto.createHash('sha256').update(bytes).digest('hex') !== hash) return false;
+  }
+  return true;
+}
+
 /**
- * Finishes what a crash interrupted in the tenant's uploads folder. Call it holding the
- * tenant's write lock (no replacement in progress in this process):
+ * Finishes what a crash interrupted in the tenant's uploads folder, and returns what it
+ * did (one line each):
  *
- * - `.old-<hex>-<repo>` whose live `<repo>` is missing: the crash came between the two
- *   renames of a replacement, so the old upload goes back; otherwise it is removed (the
- *   replacement went live; the index is in its old or new state, never a mix, either way).
- * - `.staging-*` not in `active` and untouched for 10 minutes: an extraction that never
- *   finished; removed. The age guard protects another process's extraction in progress.
+ * - `.old-<pid>-<hex>-<repo>` whose live `<repo>` is missing: the crash came between the
+ *   two renames of a replacement, so the old upload goes back. When the live one exists,
+ *   the crash came after the new files went live: if the index still holds the previous
+ *   version (its run never committed), the previous files go back too, so the files on
+ *   disk are always the version the index holds; otherwise the old copy is removed.
+ * - `.staging-*` of a dead process (or, for older builds' names, untouched for 10 minutes
+ *   and not in `active`): an extraction that never finished; removed.
+ *
+ * Leftovers of a live process other than this one are never touched.
  */
-export function recoverUploads(paths: TenantPaths, options: UploadRecoveryOptions): void {
+export function recoverUploads(paths: TenantPaths, options: UploadRecoveryOptions = {}): string[] {
   let names: string[];
   try {
     names = fs.readdirSync(paths.uploads);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+  const locked = (options.mode ?? 'locked') === 'locked';
   const now = (options.now ?? Date.now)();
+  const settled: string[] = [];
+  // Mine to settle: a dead process's; with the lock, also this process's and older builds'.
+  const settleable = (pid: number | null) => (pid === null ? locked : pid === process.pid ? locked : !isProcessAlive(pid));
   for (const name of names) {
     const full = path.join(paths.uploads, name);
-    if (name.startsWith(UPLOAD_OLD_PREFIX)) {
-      const repo = /^\.old-[0-9a-f]{8}-(.+)$/.exec(name)?.[1];
+    const entry = classifyUploadsEntry(name);
+    if (entry.kind === 'old') {
+      if (!settleable(entry.pid)) continue;
       let live: string | null = null;
       try {
-        if (repo !== undefined) live = uploadDir(paths, repo);
+        live = uploadDir(paths, entry.repo);
       } catch {
         // Not a name this code writes: a leftover of nothing we know, removed below.
       }
-      if (live !== null && !fs.existsSync(live)) fs.renameSync(full, live);
-      else fs.rmSync(full, { recursive: true, force: true });
-    } else if (name.startsWith(UPLOAD_STAGING_PREFIX) && !options.active.has(full)) {
-      let mtimeMs: number;
-      try {
-        mtimeMs = fs.statSync(full).mtimeMs;
-      } catch {
+      if (live !== null && !fs.existsSync(live)) {
+        fs.renameSync(full, live);
+        settled.push(`put back the previous upload of ${entry.repo} (a replacement was interrupted before it went live)`);
         continue;
       }
-      if (now - mtimeMs >= STALE_STAGING_MS) fs.rmSync(full, { recursive: true, force: true });
+      const indexed = live !== null ? (options.indexedFiles?.(entry.repo) ?? null) : null;
+      if (live !== null && indexed !== null && !holdsIndexedFiles(live, indexed) && holdsIndexedFiles(full, indexed)) {
+        restoreUpload(paths, entry.repo, full);
+        settled.push(`put back the previous upload of ${entry.repo} (its replacement's index run never committed)`);
+        continue;
+      }
+      fs.rmSync(full, { recursive: true, force: true });
+      settled.push(`removed ${name}`);
+    } else if (entry.kind === 'staging' && !options.active?.has(full)) {
+      if (entry.pid !== null) {
+        if (!settleable(entry.pid)) continue;
+      } else {
+        if (!locked) continue;
+        let mtimeMs: number;
+        try {
+          mtimeMs = fs.statSync(full).mtimeMs;
+        } catch {
+          continue;
+        }
+        if (now - mtimeMs < STALE_STAGING_MS) continue;
+      }
+      fs.rmSync(full, { recursive: true, force: true });
+      settled.push(`removed ${name}`);
+    } else if (entry.kind === 'upload' && name.startsWith(UPLOAD_OLD_PREFIX) && locked) {
+      fs.rmSync(full, { recursive: true, force: true });
+      settled.push(`removed ${name}`);
     }
   }
+  return settled;
+}
+
+/** The files the tenant's index holds for a repository (path → SHA-256), or null when it has no such repository. */
+export function indexedRepoFiles(db: TenantDb, tenantId: string, repo: string): Map<string, string> | null {
+  const repoId = db.prepare('SELECT id FROM repos WHERE tenant_id = ? AND name = ?').pluck().get(tenantId, repo) as number | undefined;
+  if (repoId === undefined) return null;
+  const rows = db.prepare('SELECT path, content_hash AS hash FROM files WHERE tenant_id = ? AND repo_id = ?').all(tenantId, repoId) as { path: string; hash: string }[];
+  return new Map(rows.map((r) => [r.path, r.hash]));
 }

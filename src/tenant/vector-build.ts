@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import hnswlib from 'hnswlib-node';
 import { commitTempFile, sha256File, tempPathFor } from '../util/atomic-file.js';
-import { openTenantDb } from './tenant-db.js';
+import { openTenantDb, type TenantDb } from './tenant-db.js';
 import type { TenantPaths } from './tenant-paths.js';
 import { decodeVector } from './vector-codec.js';
 import { PctxError } from '../errors.js';
@@ -24,6 +24,18 @@ export interface VectorBuildResult {
   added: number;
   removed: number;
   durationMs: number;
+  /**
+   * Whether `state` was recorded in the database. False when another connection held the
+   * write lock (an index run of the tenant): the file is in place and usable with `state`,
+   * and the next load, finding it unrecorded, builds again (by then the run has usually
+   * committed new embeddings that need a build anyway).
+   */
+  recorded: boolean;
+}
+
+/** The build refused because the tenant's embeddings are incomplete (`embeddings.pending`). */
+export function isEmbeddingsPendingError(err: unknown): boolean {
+  return (err as { details?: { embeddingsPending?: unknown } } | null)?.details?.embeddingsPending === true;
 }
 
 const SPACE = 'cosine';
@@ -71,7 +83,7 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
       const meta = readEmbeddingsMeta(db);
       // A file built now would record this generation without the vectors still to come.
       if (embeddingsPending(db)) {
-        throw new PctxError('INTERNAL', { reason: `tenant ${paths.tenantId}: vectors requested before the pending embeddings were completed` });
+        throw new PctxError('INTERNAL', { reason: `tenant ${paths.tenantId}: vectors requested before the pending embeddings were completed`, embeddingsPending: true });
       }
       snapshot = {
         generation: meta.generation,
@@ -88,19 +100,19 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
         previous: readVectorFileState(db),
       };
       const { previous, generation, dimension, ids } = snapshot;
-      const done = (mode: VectorBuildMode, state: VectorFileState | null, added = 0, removed = 0): VectorBuildResult => ({
+      const done = (mode: VectorBuildMode, state: VectorFileState | null, added = 0, removed = 0, recorded = true): VectorBuildResult => ({
         mode,
         state,
         added,
         removed,
         durationMs: performance.now() - started,
+        recorded,
       });
 
       if (dimension === null || ids.length === 0) {
         db.exec('COMMIT');
         fs.rmSync(paths.vectors, { force: true });
-        db.transaction(() => writeVectorFileState(db, null))();
-        return done('empty', null);
+        return done('empty', null, 0, 0, recordWithoutWaiting(db, null));
       }
 
       const previousUsable =
@@ -187,13 +199,34 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
           ino: stat.ino,
           mtimeMs: stat.mtimeMs,
         };
-        db.transaction(() => writeVectorFileState(db, state))();
-        return done(how, state, a, r);
+        return done(how, state, a, r, recordWithoutWaiting(db, state));
       }
     } finally {
       if (db.inTransaction) db.exec('ROLLBACK');
     }
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Records the file's state if the write lock is free right now. A build never waits for
+ * it: an index run of the tenant holds it for its whole run, and a build waiting out
+ * busy_timeout (5 s, then "database is locked") held the process's one build slot all
+ * that time, so every other tenant's builds — and the searches waiting on them — queued
+ * behind it (the soak saw searches wait more than 300 s).
+ */
+function recordWithoutWaiting(db: TenantDb, state: VectorFileState | null): boolean {
+  const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    db.transaction(() => writeVectorFileState(db, state))();
+    return true;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED') return false;
+    throw err;
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeout}`);
   }
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import hnswlib from 'hnswlib-node';
-import { PctxError, errorFromJSON, type ErrorDetails } from '../errors.js';
+import { PctxError, errorFromJSON, isOutOfFileDescriptors, type ErrorDetails } from '../errors.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { Semaphore } from '../util/semaphore.js';
 import { spawnWorker } from '../util/spawn-worker.js';
@@ -114,7 +114,9 @@ export function runVectorBuild(paths: TenantPaths, options: VectorBuildOptions =
             void worker.terminate();
           });
           worker.once('error', (err) => {
-            if (!settled) reject(new PctxError('INTERNAL', { reason: `vector build worker failed: ${err.message}` }, { cause: err }));
+            if (settled) return;
+            if (isOutOfFileDescriptors(err)) reject(new PctxError('TOO_MANY_OPEN_FILES', { reason: `vector build worker: ${err.message}` }, { cause: err }));
+            else reject(new PctxError('INTERNAL', { reason: `vector build worker failed: ${err.message}` }, { cause: err }));
           });
           worker.once('exit', (code) => {
             if (!settled) reject(new PctxError('INTERNAL', { reason: `vector build worker exited with code ${code}` }));

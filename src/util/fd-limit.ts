@@ -14,3 +14,19 @@ export function openFileLimit(): number {
   }
   return 1024;
 }
+
+/**
+ * How many more file descriptors this process may open: the soft limit minus those open
+ * now (counted in /proc/self/fd). 0 when even that count cannot be taken for lack of a
+ * descriptor; Infinity where /proc is not available (nothing is known).
+ */
+export function fileDescriptorHeadroom(): number {
+  let open: number;
+  try {
+    open = fs.readdirSync('/proc/self/fd').length;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'EMFILE' || code === 'ENFILE' ? 0 : Infinity;
+  }
+  return openFileLimit() - open;
+}

@@ -111,7 +111,7 @@ describe('admin REST API', () => {
     const tar = zlib.gunzipSync(bytes);
     expect(tar.includes(Buffer.from('manifest.json'))).toBe(true);
     expect(tar.includes(Buffer.from('index.db'))).toBe(true);
-    expect(fs.readdirSync(os.tmpdir()).filter((n: string) => n.startsWith('pctx-http-backup-'))).toEqual([]);
+    expect(fs.readdirSync(os.tmpdir()).filter((n: string) => n.startsWith(`pctx-backup-${process.pid}-`))).toEqual([]);
   });
 
   it('validates bodies and parameters against the route schemas with INVALID_ARGUMENT', async () => {

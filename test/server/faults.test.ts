@@ -162,7 +162,7 @@ describe.skipIf(small === null)('a full disk (a 4 MiB tmpfs; skipped unless this
       else process.env.TMPDIR = tmpdir;
       fs.rmSync(filler, { force: true });
     }
-    expect(fs.readdirSync(small!).filter((f) => f.startsWith('pctx-http-backup-'))).toEqual([]);
+    expect(fs.readdirSync(small!).filter((f) => f.startsWith(`pctx-backup-${process.pid}-`))).toEqual([]);
     expect(names(await search(server, a.key, 'alphaLookup'))).toEqual(['alphaLookup']);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });

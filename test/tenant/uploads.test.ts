@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +10,13 @@ import { useTempDir, writeTree } from '../helpers/temp-dir.js';
 const tempDir = useTempDir('pctx-uploads-');
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid!;
+}
+
+const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+
 describe('upload folders', () => {
   it('retire, restore and remove move whole folders and tolerate a missing one', () => {
     const paths = tenantPaths(tempDir(), '0a0b0c0d');
@@ -15,7 +24,7 @@ describe('upload folders', () => {
     expect(removeUpload(paths, 'demo')).toBe(false);
     writeTree(uploadDir(paths, 'demo'), { 'a.ts': 'old' });
     const old = retireUpload(paths, 'demo')!;
-    expect(path.basename(old)).toMatch(/^\.old-[0-9a-f]{8}-demo$/);
+    expect(path.basename(old)).toMatch(new RegExp(`^\\.old-${process.pid}-[0-9a-f]{8}-demo$`));
     writeTree(uploadDir(paths, 'demo'), { 'a.ts': 'new' });
     restoreUpload(paths, 'demo', old);
     expect(fs.readFileSync(path.join(uploadDir(paths, 'demo'), 'a.ts'), 'utf8')).toBe('old');
@@ -59,5 +68,39 @@ describe('upload folders', () => {
   it('does nothing for a tenant without uploads', () => {
     const paths = tenantPaths(tempDir(), '0a0b0c0d');
     expect(() => recoverUploads(paths, { active: new Set() })).not.toThrow();
+  });
+
+  it('an upload killed during its index run: the next start puts the previous files back, because the index still holds them (found by the server crash test)', () => {
+    const paths = tenantPaths(tempDir(), '0a0b0c0d');
+    const dead = deadPid();
+    writeTree(path.join(paths.uploads, `.old-${dead}-0123abcd-demo`), { 'a.ts': 'previous', 'b.ts': 'kept' });
+    writeTree(uploadDir(paths, 'demo'), { 'a.ts': 'replacement', 'c.ts': 'added' });
+    writeTree(path.join(paths.uploads, `.staging-${dead}-AbC123`), { 'a.ts': 'half' });
+    const indexed = new Map([['a.ts', sha256('previous')], ['b.ts', sha256('kept')]]);
+    const settled = recoverUploads(paths, { mode: 'startup', indexedFiles: () => indexed });
+    expect(fs.readdirSync(paths.uploads)).toEqual(['demo']);
+    expect(fs.readdirSync(uploadDir(paths, 'demo')).sort()).toEqual(['a.ts', 'b.ts']);
+    expect(fs.readFileSync(path.join(uploadDir(paths, 'demo'), 'a.ts'), 'utf8')).toBe('previous');
+    expect(settled).toContain("put back the previous upload of demo (its replacement's index run never committed)");
+  });
+
+  it('an upload killed after its index run committed keeps the new files', () => {
+    const paths = tenantPaths(tempDir(), '0a0b0c0d');
+    writeTree(path.join(paths.uploads, `.old-${deadPid()}-0123abcd-demo`), { 'a.ts': 'previous' });
+    writeTree(uploadDir(paths, 'demo'), { 'a.ts': 'replacement' });
+    recoverUploads(paths, { mode: 'startup', indexedFiles: () => new Map([['a.ts', sha256('replacement')]]) });
+    expect(fs.readdirSync(paths.uploads)).toEqual(['demo']);
+    expect(fs.readFileSync(path.join(uploadDir(paths, 'demo'), 'a.ts'), 'utf8')).toBe('replacement');
+  });
+
+  it('at start-up, leaves the leftovers of a live process and of older builds to the next upload', () => {
+    const paths = tenantPaths(tempDir(), '0a0b0c0d');
+    const live = process.ppid;
+    const names = [`.old-${live}-0123abcd-demo`, `.staging-${live}-AbC123`, '.old-0123abcd-other', '.staging-legacy'];
+    for (const name of names) writeTree(path.join(paths.uploads, name), { 'a.ts': 'x' });
+    const old = new Date(T0 - 11 * 60 * 1000);
+    fs.utimesSync(path.join(paths.uploads, '.staging-legacy'), old, old);
+    expect(recoverUploads(paths, { mode: 'startup', now: () => T0 })).toEqual([]);
+    expect(fs.readdirSync(paths.uploads).sort()).toEqual([...names].sort());
   });
 });

@@ -458,8 +458,12 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       throw isPctxError(err) ? err : new PctxError('INDEX_FAILED', { root: rootReal, reason: err instanceof Error ? err.message : String(err) }, { cause: err });
     } finally {
       // Give back the WAL space of a large run (or of a rolled-back one) right away, and
-      // refresh planner statistics where the run changed the data's shape.
+      // refresh planner statistics where the run changed the data's shape. Without
+      // waiting: TRUNCATE waits for every reader through busy_timeout, and a vector build
+      // reading the tenant kept this synchronous call — and so the whole server's event
+      // loop — blocked for up to 5 s after each run (found by the soak).
       try {
+        db.pragma('busy_timeout = 0');
         db.pragma('optimize');
         db.pragma('wal_checkpoint(TRUNCATE)');
       } catch {

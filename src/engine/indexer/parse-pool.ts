@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { PctxError } from '../../errors.js';
+import { PctxError, isOutOfFileDescriptors } from '../../errors.js';
 import { spawnWorker } from '../../util/spawn-worker.js';
 import type { LanguageId } from '../../parse/types.js';
 import type { ParseBatch, ParseBatchResult, PreloadRequest } from './parse-protocol.js';
@@ -148,14 +148,19 @@ export class ParsePool {
       if (slot.inFlight.size === 0) this.idle(i, slot);
       this.dispatch();
     });
-    const fail = (reason: string) => {
+    const fail = (reason: string, cause?: Error) => {
       if (this.slots[i] === slot) this.slots[i] = null;
-      for (const pending of slot.inFlight.values()) pending.reject(new PctxError('INDEX_FAILED', { root: pending.root, reason: `parse worker ${reason}` }));
+      // A worker that could not load its modules for lack of descriptors is the server's state, not the run's fault.
+      const error = (root: string) =>
+        cause !== undefined && isOutOfFileDescriptors(cause)
+          ? new PctxError('TOO_MANY_OPEN_FILES', { reason: `parse worker: ${cause.message}` }, { cause })
+          : new PctxError('INDEX_FAILED', { root, reason: `parse worker ${reason}` });
+      for (const pending of slot.inFlight.values()) pending.reject(error(pending.root));
       slot.inFlight.clear();
       if (slot.idleTimer) clearTimeout(slot.idleTimer);
       this.dispatch();
     };
-    worker.on('error', (err) => fail(`failed: ${err.message}`));
+    worker.on('error', (err) => fail(`failed: ${err.message}`, err));
     worker.on('exit', (code) => fail(`exited with code ${code}`));
     return slot;
   }

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AdminContext } from '../../admin/admin-context.js';
-import { backupTenant } from '../../admin/backup-tenant.js';
+import { backupTenant, newBackupWorkDir } from '../../admin/backup-tenant.js';
 import { deleteTenant } from '../../admin/delete-tenant.js';
 import { apiKeyView } from '../../auth/api-key-view.js';
 import { issueApiKey } from '../../auth/issue-api-key.js';
@@ -128,7 +127,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
     { config: admin('admin.backupTenant'), schema: { summary: 'Back up a tenant; the answer is the tar.gz archive', params: tenantIdParams } },
     async (request, reply) => {
       const tenant = control.tenants.require((request.params as { id: string }).id);
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pctx-http-backup-'));
+      // Named like backup work folders, so a server killed mid-answer has it removed at its next start.
+      const dir = newBackupWorkDir();
       const file = path.join(dir, `${tenant.name}.tar.gz`);
       try {
         const result = await backupTenant(adminCtx, tenant.id, file);
