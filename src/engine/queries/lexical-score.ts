@@ -56,17 +56,23 @@ export interface QueryTerm {
  * share files and classes, and every query meets the same few thousand of them: the
  * analysis is pure, so a bounded memo is exact (cleared when full, like stem's).
  */
-const memo = new Map<string, string[]>();
 const MEMO_SIZE = 16_384;
 
-function memoized(key: string, analyse: () => string[]): string[] {
-  let words = memo.get(key);
-  if (words === undefined) {
-    if (memo.size >= MEMO_SIZE) memo.clear();
-    memo.set(key, (words = analyse()));
-  }
-  return words;
+function memoize(analyse: (text: string) => string[]): (text: string) => string[] {
+  const memo = new Map<string, string[]>();
+  return (text) => {
+    let words = memo.get(text);
+    if (words === undefined) {
+      if (memo.size >= MEMO_SIZE) memo.clear();
+      memo.set(text, (words = analyse(text)));
+    }
+    return words;
+  };
 }
+
+const nameWords = memoize(nameTerms);
+const enclosingWords = memoize((enclosing) => enclosing.split('.').flatMap(nameTerms));
+const pathWords = memoize(pathTerms);
 
 const NO_WORDS: readonly string[] = [];
 const ASCII = /^[\x00-\x7f]*$/;
@@ -101,9 +107,9 @@ function fieldTerms(row: FieldSource, needles: readonly string[]): Record<MatchF
   const dot = row.qualifiedName.lastIndexOf('.');
   const enclosing = dot > 0 ? row.qualifiedName.slice(0, dot) : '';
   return {
-    name: memoized(`n\0${row.name}`, () => nameTerms(row.name)),
-    qualifiedName: enclosing ? memoized(`q\0${enclosing}`, () => enclosing.split('.').flatMap(nameTerms)) : NO_WORDS,
-    path: memoized(`p\0${row.filePath}`, () => pathTerms(row.filePath)),
+    name: nameWords(row.name),
+    qualifiedName: enclosing ? enclosingWords(enclosing) : NO_WORDS,
+    path: pathWords(row.filePath),
     signature: freeTextTerms(row.signature, needles),
     doc: row.doc ? freeTextTerms(row.doc, needles, DOC_TOKENS) : NO_WORDS,
     // Already analysed at index time: a term or a word it prefixes is a substring.

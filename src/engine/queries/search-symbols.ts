@@ -3,7 +3,6 @@ import type { VectorIndex } from '../../tenant/vector-index.js';
 import type { SearchSymbolsParams } from '../params.js';
 import { queryTerms, queryWords, type QueryWord } from '../search-terms.js';
 import { scoreText, type MatchField, type QueryTerm, type ScoredText } from './lexical-score.js';
-import { changeStamp } from './answer-cache.js';
 import { cached, requireRepo, summarize, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
 import { signalPoints } from './rank-signals.js';
 import { collapseTwins } from './twins.js';
@@ -164,7 +163,9 @@ const DOC_FREQ_CACHE = 4096;
 const FILE_CACHE = 8192;
 
 function statisticsOf(db: TenantDb, tenantId: string): Statistics {
-  const version = changeStamp(db);
+  // answer-cache.ts's stamp, read with two plain statements (~10 µs less than its
+  // table-valued pragma, on every query).
+  const version = `${cached(db, 'PRAGMA data_version').pluck().get() as number}:${cached(db, 'SELECT total_changes()').pluck().get() as number}`;
   let known = statistics.get(db);
   if (!known || known.version !== version) {
     const count = cached(db, 'SELECT count(*) FROM symbols WHERE tenant_id = ?').pluck().get(tenantId) as number;
