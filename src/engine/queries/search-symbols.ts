@@ -1,7 +1,7 @@
 import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { VectorIndex } from '../../tenant/vector-index.js';
 import type { SearchSymbolsParams } from '../params.js';
-import { queryTerms, queryWords, type QueryWord } from '../search-terms.js';
+import { queryTerms, queryWords, wholeName, type QueryWord } from '../search-terms.js';
 import { scoreText, type MatchField, type QueryTerm, type ScoredText } from './lexical-score.js';
 import { cached, requireRepo, summarize, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
 import { signalPoints } from './rank-signals.js';
@@ -77,7 +77,18 @@ const OR_BUDGET = 1500;
 /** Most rows the any-word expression over names may match to be ranked. */
 const NAMED_LIMIT = 600;
 /** Rows of a broad single-word expression scored when nothing narrower exists. */
-const BROAD_SAMPLE = 100;
+const BROAD_SAMPLE = 30;
+/**
+ * Symbols holding a term above which FTS5 must not rank an expression that names it:
+ * bm25 counts every row of every phrase's doclist to weigh it (the count of `test`, in 64k
+ * symbols of python-mid, costs 2–8 ms), however few rows the expression matches.
+ */
+const COMMON_DF = 5000;
+/**
+ * Column groups of FTS5 in the order of their ranking weight (name first): the order in
+ * which matches are taken when an expression with a common term cannot be ranked.
+ */
+const WEIGHT_TIERS = ['name', '{qualified path}', '{signature doc}', '{body}'] as const;
 /** Longest prefix the FTS5 prefix index holds (schema: prefix = '2 3 4 5 6'). */
 const PREFIX_INDEXED = 6;
 
@@ -297,7 +308,7 @@ function prefixTerm(term: string): string {
 function wordClause(word: QueryWord, terms: Map<string, QueryTerm>): string {
   const parts = word.terms.map((t) => (terms.get(t)?.prefix ? prefixTerm(t) : quote(t)));
   const all = parts.length > 1 ? `(${parts.join(' AND ')})` : parts[0]!;
-  if (word.terms.length > 1 && word.whole.length >= 3) return `(${prefixTerm(word.whole)} OR ${all})`;
+  if (word.terms.length > 1 && word.whole.length >= 3) return `(${quote(wholeName(word.whole))}* OR ${all})`;
   return all;
 }
 
@@ -353,6 +364,22 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
   const ids = new Set<number>();
   const content = q.words.filter((w) => w.terms.length > 0);
   const termInfo = new Map(q.terms.map((t) => [t.term, t]));
+  const common = (words: QueryWord[]) => words.some((w) => w.terms.some((t) => termInfo.get(t)!.df > COMMON_DF));
+  /**
+   * The best `n` matches of `match` (over `words`): FTS5's bm25 order, or when a word is
+   * common (COMMON_DF), matches in the name first, then in enclosing names and paths, then
+   * in signatures and docs, then in bodies, each in index order. Candidates are scored in
+   * full afterwards: this only chooses which to read.
+   */
+  const best = (match: string, words: QueryWord[], n: number, tiers: readonly string[] = WEIGHT_TIERS): number[] => {
+    if (!common(words)) return source.rankedIds(match, n);
+    const out = new Set<number>();
+    for (const columns of tiers) {
+      if (out.size >= n) break;
+      for (const id of source.probe(`${columns} : (${match})`, n)) out.add(id);
+    }
+    return [...out].slice(0, n);
+  };
 
   const nameWord = q.words.length === 1 ? q.words[0]!.whole : q.joined;
   if (nameWord.length >= 2) for (const row of source.nameRows(nameWord, pool)) rows.set(row.rowId, row);
@@ -375,21 +402,24 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
       // Few enough to score them all: no need for FTS5 to rank them first.
       for (const id of matching) ids.add(id);
     } else if (matching.length > 0 && matching.length <= RANK_LIMIT) {
-      for (const id of source.rankedIds(all, pool)) ids.add(id);
+      for (const id of best(all, content, pool)) ids.add(id);
     } else if (matching.length > RANK_LIMIT) {
       // Too common to rank: the rows holding every word in their name, else a sample.
       const inName = `name : (${all})`;
       const named = source.probe(inName, RANK_LIMIT + 1);
-      if (named.length > 0 && named.length <= RANK_LIMIT) for (const id of source.rankedIds(inName, pool)) ids.add(id);
+      if (named.length > 0 && named.length <= RANK_LIMIT) for (const id of common(content) ? named.slice(0, pool) : source.rankedIds(inName, pool)) ids.add(id);
       else if (content.length === 1) for (const id of (named.length > 0 ? named : matching).slice(0, BROAD_SAMPLE)) ids.add(id);
     }
     if (content.length > 1 && ids.size < limit) {
       const expression = anyWordExpression(content, termInfo);
-      for (const id of source.rankedIds(expression, pool)) ids.add(id);
+      for (const id of best(expression.match, expression.words, pool)) ids.add(id);
       // Symbols named with any of the words (name, enclosing names, file): for code without
       // comments the words meet nothing else, and the rarest words may be in no name at all.
-      const named = `{name qualified path} : (${content.map((w) => wordClause(w, termInfo)).join(' OR ')})`;
-      if (source.probe(named, NAMED_LIMIT + 1).length <= NAMED_LIMIT) for (const id of source.rankedIds(named, pool)) ids.add(id);
+      const anyWord = content.map((w) => wordClause(w, termInfo)).join(' OR ');
+      const named = `{name qualified path} : (${anyWord})`;
+      if (source.probe(named, NAMED_LIMIT + 1).length <= NAMED_LIMIT) {
+        for (const id of common(content) ? best(anyWord, content, pool, WEIGHT_TIERS.slice(0, 2)) : source.rankedIds(named, pool)) ids.add(id);
+      }
     }
   }
   const missing = [...ids].filter((id) => !rows.has(id));
@@ -404,23 +434,24 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
  * what FTS5 ranks (at ~1 µs a row) stays small. Common words still count: every candidate
  * is scored on all terms afterwards.
  */
-function anyWordExpression(content: QueryWord[], termInfo: Map<string, QueryTerm>): string {
+function anyWordExpression(content: QueryWord[], termInfo: Map<string, QueryTerm>): { match: string; words: QueryWord[] } {
   const cost = (w: QueryWord) => Math.min(...w.terms.map((t) => termInfo.get(t)!.df));
   const sorted = [...content].sort((a, b) => cost(a) - cost(b));
   if (cost(sorted[0]!) > OR_BUDGET && sorted.length > 1) {
-    const rare = sorted.slice(0, 3).map((w) => wordClause(w, termInfo));
+    const words = sorted.slice(0, 3);
+    const rare = words.map((w) => wordClause(w, termInfo));
     const pairs: string[] = [];
     for (let i = 0; i < rare.length; i++) for (let j = i + 1; j < rare.length; j++) pairs.push(`(${rare[i]} AND ${rare[j]})`);
-    return pairs.join(' OR ');
+    return { match: pairs.join(' OR '), words };
   }
-  const chosen: string[] = [];
+  const words: QueryWord[] = [];
   let budget = 0;
   for (const w of sorted) {
-    if (chosen.length > 0 && budget + cost(w) > OR_BUDGET) break;
-    chosen.push(wordClause(w, termInfo));
+    if (words.length > 0 && budget + cost(w) > OR_BUDGET) break;
+    words.push(w);
     budget += cost(w);
   }
-  return chosen.join(' OR ');
+  return { match: words.map((w) => wordClause(w, termInfo)).join(' OR '), words };
 }
 
 /** Keyword search of one tenant (see rankCandidates). */
