@@ -371,10 +371,10 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
    * in signatures and docs, then in bodies, each in index order. Candidates are scored in
    * full afterwards: this only chooses which to read.
    */
-  const best = (match: string, words: QueryWord[], n: number, tiers: readonly string[] = WEIGHT_TIERS): number[] => {
+  const best = (match: string, words: QueryWord[], n: number): number[] => {
     if (!common(words)) return source.rankedIds(match, n);
     const out = new Set<number>();
-    for (const columns of tiers) {
+    for (const columns of WEIGHT_TIERS) {
       if (out.size >= n) break;
       for (const id of source.probe(`${columns} : (${match})`, n)) out.add(id);
     }
@@ -417,9 +417,10 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
       // comments the words meet nothing else, and the rarest words may be in no name at all.
       const anyWord = content.map((w) => wordClause(w, termInfo)).join(' OR ');
       const named = `{name qualified path} : (${anyWord})`;
-      if (source.probe(named, NAMED_LIMIT + 1).length <= NAMED_LIMIT) {
-        for (const id of common(content) ? best(anyWord, content, pool, WEIGHT_TIERS.slice(0, 2)) : source.rankedIds(named, pool)) ids.add(id);
-      }
+      // Ranked by bm25 even with a common word: these few rows decide sentence search over
+      // code without comments (bench:quality, docs removed), and taking them by column
+      // instead lost some of those answers.
+      if (source.probe(named, NAMED_LIMIT + 1).length <= NAMED_LIMIT) for (const id of source.rankedIds(named, pool)) ids.add(id);
     }
   }
   const missing = [...ids].filter((id) => !rows.has(id));
