@@ -412,11 +412,12 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
     }
     if (content.length > 1 && ids.size < limit) {
       const expression = anyWordExpression(content, termInfo);
-      for (const id of best(expression.match, expression.words, pool)) ids.add(id);
+      // Ranked by bm25 even with a common word (pairs of the rarest three): taking these by
+      // column lost answers of sentence search over code without comments (bench:quality).
+      for (const id of source.rankedIds(expression, pool)) ids.add(id);
       // Symbols named with any of the words (name, enclosing names, file): for code without
       // comments the words meet nothing else, and the rarest words may be in no name at all.
-      const anyWord = content.map((w) => wordClause(w, termInfo)).join(' OR ');
-      const named = `{name qualified path} : (${anyWord})`;
+      const named = `{name qualified path} : (${content.map((w) => wordClause(w, termInfo)).join(' OR ')})`;
       // Ranked by bm25 even with a common word: these few rows decide sentence search over
       // code without comments (bench:quality, docs removed), and taking them by column
       // instead lost some of those answers.
@@ -435,24 +436,23 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
  * what FTS5 ranks (at ~1 µs a row) stays small. Common words still count: every candidate
  * is scored on all terms afterwards.
  */
-function anyWordExpression(content: QueryWord[], termInfo: Map<string, QueryTerm>): { match: string; words: QueryWord[] } {
+function anyWordExpression(content: QueryWord[], termInfo: Map<string, QueryTerm>): string {
   const cost = (w: QueryWord) => Math.min(...w.terms.map((t) => termInfo.get(t)!.df));
   const sorted = [...content].sort((a, b) => cost(a) - cost(b));
   if (cost(sorted[0]!) > OR_BUDGET && sorted.length > 1) {
-    const words = sorted.slice(0, 3);
-    const rare = words.map((w) => wordClause(w, termInfo));
+    const rare = sorted.slice(0, 3).map((w) => wordClause(w, termInfo));
     const pairs: string[] = [];
     for (let i = 0; i < rare.length; i++) for (let j = i + 1; j < rare.length; j++) pairs.push(`(${rare[i]} AND ${rare[j]})`);
-    return { match: pairs.join(' OR '), words };
+    return pairs.join(' OR ');
   }
-  const words: QueryWord[] = [];
+  const chosen: string[] = [];
   let budget = 0;
   for (const w of sorted) {
-    if (words.length > 0 && budget + cost(w) > OR_BUDGET) break;
-    words.push(w);
+    if (chosen.length > 0 && budget + cost(w) > OR_BUDGET) break;
+    chosen.push(wordClause(w, termInfo));
     budget += cost(w);
   }
-  return { match: words.map((w) => wordClause(w, termInfo)).join(' OR '), words };
+  return chosen.join(' OR ');
 }
 
 /** Keyword search of one tenant (see rankCandidates). */
