@@ -51,25 +51,80 @@ export interface QueryTerm {
   idf: number;
 }
 
-function fieldTerms(row: FieldSource): Record<MatchField, string[]> {
-  return {
-    name: nameTerms(row.name),
-    qualifiedName: row.qualifiedName.split('.').slice(0, -1).flatMap(nameTerms),
-    path: pathTerms(row.filePath),
-    signature: indexTerms(row.signature),
-    doc: row.doc ? indexTerms(row.doc, DOC_TOKENS) : [],
-    body: row.bodyTerms ? row.bodyTerms.split(' ') : [],
+/**
+ * Analysed words of names, enclosing names and paths, by text. Candidates of one query
+ * share files and classes, and every query meets the same few thousand of them: the
+ * analysis is pure, so a bounded memo is exact (cleared when full, like stem's).
+ */
+const MEMO_SIZE = 16_384;
+
+function memoize(analyse: (text: string) => string[]): (text: string) => string[] {
+  const memo = new Map<string, string[]>();
+  return (text) => {
+    let words = memo.get(text);
+    if (words === undefined) {
+      if (memo.size >= MEMO_SIZE) memo.clear();
+      memo.set(text, (words = analyse(text)));
+    }
+    return words;
   };
 }
 
-function occurrences(words: string[], term: QueryTerm): number {
+const nameWords = memoize(nameTerms);
+const enclosingWords = memoize((enclosing) => enclosing.split('.').flatMap(nameTerms));
+const pathWords = memoize(pathTerms);
+
+const NO_WORDS: readonly string[] = [];
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * What analysed text must contain, as a plain substring, to hold a term: the term without
+ * a final `i`. A stem is a prefix of its word, or that prefix with a final `y` turned into
+ * `i` (search-terms.ts stem), and a token is a lowercased slice of its text; so a term
+ * (or a word it prefixes) found in text means this string is in the lowercased text.
+ */
+function needleOf(term: string): string {
+  return term.endsWith('i') ? term.slice(0, -1) : term;
+}
+
+/**
+ * The analysed words of a free-text field, or none when no query term can be among them:
+ * most candidates hold few of a query's terms in their signature and doc, and tokenising
+ * and stemming a doc comment costs more than the rest of the scoring. Exact: the substring
+ * test only skips text that cannot match (non-ASCII text, whose lowercasing may change
+ * lengths, is always analysed).
+ */
+function freeTextTerms(text: string, needles: readonly string[], limit?: number): readonly string[] {
+  if (text.length === 0) return NO_WORDS;
+  if (ASCII.test(text)) {
+    const lowered = text.toLowerCase();
+    if (!needles.some((n) => lowered.includes(n))) return NO_WORDS;
+  }
+  return indexTerms(text, limit);
+}
+
+function fieldTerms(row: FieldSource, needles: readonly string[]): Record<MatchField, readonly string[]> {
+  const dot = row.qualifiedName.lastIndexOf('.');
+  const enclosing = dot > 0 ? row.qualifiedName.slice(0, dot) : '';
+  return {
+    name: nameWords(row.name),
+    qualifiedName: enclosing ? enclosingWords(enclosing) : NO_WORDS,
+    path: pathWords(row.filePath),
+    signature: freeTextTerms(row.signature, needles),
+    doc: row.doc ? freeTextTerms(row.doc, needles, DOC_TOKENS) : NO_WORDS,
+    // Already analysed at index time: a term or a word it prefixes is a substring.
+    body: row.bodyTerms && needles.some((n) => row.bodyTerms.includes(n)) ? row.bodyTerms.split(' ') : NO_WORDS,
+  };
+}
+
+function occurrences(words: readonly string[], term: QueryTerm): number {
   let n = 0;
   for (const w of words) if (term.prefix ? w.startsWith(term.term) : w === term.term) n++;
   return n;
 }
 
 export function scoreText(row: FieldSource, terms: readonly QueryTerm[]): ScoredText {
-  const fields = fieldTerms(row);
+  const fields = fieldTerms(row, terms.map((t) => needleOf(t.term)));
   const found = new Set<MatchField>();
   const matchedTerms: string[] = [];
   let points = 0;

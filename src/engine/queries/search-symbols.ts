@@ -1,10 +1,10 @@
 import type { TenantDb } from '../../tenant/tenant-db.js';
 import type { VectorIndex } from '../../tenant/vector-index.js';
 import type { SearchSymbolsParams } from '../params.js';
-import { queryTerms, queryWords, type QueryWord } from '../search-terms.js';
+import { queryTerms, queryWords, wholeName, type QueryWord } from '../search-terms.js';
 import type { Freshness } from './freshness.js';
 import { scoreText, type MatchField, type QueryTerm, type ScoredText } from './lexical-score.js';
-import { SYMBOL_COLUMNS, cached, requireRepo, summarize, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
+import { cached, requireRepo, summarize, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
 import { signalPoints } from './rank-signals.js';
 import { collapseTwins } from './twins.js';
 
@@ -58,7 +58,16 @@ export interface Ranked {
   twins: SearchRow[];
 }
 
-const SEARCH_COLUMNS = `${SYMBOL_COLUMNS}, s.body_terms AS bodyTerms, s.importers, f.importers AS fileImporters`;
+/**
+ * The symbol's own columns. Its file's path and importers and its repository's name come
+ * from the handle's file cache (see fileFacts): a files row costs a page read of its own
+ * (the table holds file contents), a third of what reading a candidate costs.
+ */
+const ROW_COLUMNS = `s.id AS rowId, s.uid AS id, s.name, s.qualified_name AS qualifiedName, s.kind, s.language, s.file_id AS fileId,
+  s.start_line AS startLine, s.end_line AS endLine, s.signature, s.doc, s.local, s.body_terms AS bodyTerms, s.importers`;
+
+/** A row as read, before its file's facts are added. */
+type RawRow = Omit<SearchRow, 'repo' | 'filePath' | 'fileImporters'> & { fileId: number };
 
 /** A name tier at or above this is an identifier match: the query names the symbol. */
 const NAME_MATCH = 20;
@@ -74,7 +83,18 @@ const OR_BUDGET = 1500;
 /** Most rows the any-word expression over names may match to be ranked. */
 const NAMED_LIMIT = 600;
 /** Rows of a broad single-word expression scored when nothing narrower exists. */
-const BROAD_SAMPLE = 100;
+const BROAD_SAMPLE = 30;
+/**
+ * Symbols holding a term above which FTS5 must not rank an expression that names it:
+ * bm25 counts every row of every phrase's doclist to weigh it (the count of `test`, in 64k
+ * symbols of python-mid, costs 2–8 ms), however few rows the expression matches.
+ */
+const COMMON_DF = 5000;
+/**
+ * Column groups of FTS5 in the order of their ranking weight (name first): the order in
+ * which matches are taken when an expression with a common term cannot be ranked.
+ */
+const WEIGHT_TIERS = ['name', '{qualified path}', '{signature doc}', '{body}'] as const;
 /** Longest prefix the FTS5 prefix index holds (schema: prefix = '2 3 4 5 6'). */
 const PREFIX_INDEXED = 6;
 
@@ -105,6 +125,8 @@ interface Filters {
   sql: string;
   args: Record<string, unknown>;
   any: boolean;
+  /** The SQL names the file (`f`): statements reading rows must join it. */
+  file: boolean;
 }
 
 function filtersFor(db: TenantDb, tenantId: string, params: SearchSymbolsParams): Filters {
@@ -128,30 +150,43 @@ function filtersFor(db: TenantDb, tenantId: string, params: SearchSymbolsParams)
     args.prefix = prefix;
     args.prefixLen = prefix.length;
   }
-  return { sql: clauses.map((c) => ` AND ${c}`).join(''), args, any: clauses.length > 0 };
+  return { sql: clauses.map((c) => ` AND ${c}`).join(''), args, any: clauses.length > 0, file: params.pathPrefix !== undefined && params.pathPrefix !== '' };
 }
 
 const JOINS = 'JOIN symbols s ON s.id = symbols_fts.rowid JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id';
 
 /**
- * Symbol count and term frequencies of a handle, valid while its data version is: any
- * write (an index run on another connection included) starts them afresh.
+ * Symbol count, term frequencies and files of a handle, valid while its change stamp is
+ * (answer-cache.ts: data_version for other connections' commits, total_changes for this
+ * one's): any write starts them afresh.
  */
 interface Statistics {
-  version: number;
+  version: string;
   count: number;
   docFreq: Map<string, number>;
+  files: Map<number, FileFacts>;
+}
+
+/** What ranking and hits need of a symbol's file and repository. */
+interface FileFacts {
+  path: string;
+  importers: number;
+  repo: string;
 }
 const statistics = new WeakMap<TenantDb, Statistics>();
 /** Terms remembered per handle: the words of recent queries. */
 const DOC_FREQ_CACHE = 4096;
+/** Files remembered per handle (~100 bytes each): those of recent candidates. */
+const FILE_CACHE = 8192;
 
 function statisticsOf(db: TenantDb, tenantId: string): Statistics {
-  const version = cached(db, 'PRAGMA data_version').pluck().get() as number;
+  // answer-cache.ts's stamp, read with two plain statements (~10 µs less than its
+  // table-valued pragma, on every query).
+  const version = `${cached(db, 'PRAGMA data_version').pluck().get() as number}:${cached(db, 'SELECT total_changes()').pluck().get() as number}`;
   let known = statistics.get(db);
   if (!known || known.version !== version) {
     const count = cached(db, 'SELECT count(*) FROM symbols WHERE tenant_id = ?').pluck().get(tenantId) as number;
-    statistics.set(db, (known = { version, count, docFreq: new Map() }));
+    statistics.set(db, (known = { version, count, docFreq: new Map(), files: new Map() }));
   }
   return known;
 }
@@ -175,10 +210,10 @@ export function tenantSource(db: TenantDb, tenantId: string, filters: Filters): 
   return {
     nameRows: (word, n) => {
       // One range scan of the NOCASE name index: exact matches are its smallest keys.
-      const sql = `SELECT ${SEARCH_COLUMNS} FROM symbols s INDEXED BY symbols_name JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
+      const sql = `SELECT ${ROW_COLUMNS} FROM symbols s INDEXED BY symbols_name${filters.file ? ' JOIN files f ON f.id = s.file_id' : ''}
         WHERE s.name >= @word COLLATE NOCASE AND s.name < @upper COLLATE NOCASE AND s.tenant_id = @tenantId${filters.sql}
         ORDER BY s.name COLLATE NOCASE LIMIT @n`;
-      return cached(db, sql).all({ word, upper: `${word}\u{10FFFF}`, n, ...args }) as SearchRow[];
+      return withFiles(db, currentStats(), cached(db, sql).all({ word, upper: `${word}\u{10FFFF}`, n, ...args }) as RawRow[]);
     },
     probe: (match, cap) => {
       // Unfiltered, it reads only the FTS index; the ids still pass the tenant-filtered rowsByIds.
@@ -193,18 +228,49 @@ export function tenantSource(db: TenantDb, tenantId: string, filters: Filters): 
         : 'SELECT rowid FROM symbols_fts WHERE symbols_fts MATCH @match ORDER BY rank LIMIT @n';
       return cached(db, sql).pluck().all(filters.any ? { match, n, ...args } : { match, n }) as number[];
     },
-    rowsByIds: (ids) => rowsByIds(db, tenantId, ids, filters).values(),
+    rowsByIds: (ids) => rowsByIds(db, tenantId, ids, filters, currentStats()).values(),
     docFreq: (term) => docFreq(db, currentStats(), term),
     totalDocs: () => currentStats().count,
   };
 }
 
-function rowsByIds(db: TenantDb, tenantId: string, ids: number[], filters: Filters): Map<number, SearchRow> {
+function rowsByIds(db: TenantDb, tenantId: string, ids: number[], filters: Filters, stats: Statistics): Map<number, SearchRow> {
   // One statement for any number of ids (an IN list of ? would be one per length).
-  const sql = `SELECT ${SEARCH_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id JOIN repos r ON r.id = s.repo_id
+  const sql = `SELECT ${ROW_COLUMNS} FROM symbols s${filters.file ? ' JOIN files f ON f.id = s.file_id' : ''}
     WHERE s.id IN (SELECT value FROM json_each(@ids)) AND s.tenant_id = @tenantId${filters.sql}`;
   const out = new Map<number, SearchRow>();
-  for (const row of cached(db, sql).all({ ids: JSON.stringify(ids), tenantId, ...filters.args }) as SearchRow[]) out.set(row.rowId, row);
+  const rows = withFiles(db, stats, cached(db, sql).all({ ids: JSON.stringify(ids), tenantId, ...filters.args }) as RawRow[]);
+  for (const row of rows) out.set(row.rowId, row);
+  return out;
+}
+
+/**
+ * Adds each row's file path, file importers and repository name, from the handle's cache
+ * of files (valid while its data version is; filled here, one statement for the files not
+ * yet known). A row whose file is gone (a write between the two reads) is dropped.
+ */
+function withFiles(db: TenantDb, stats: Statistics, rows: RawRow[]): SearchRow[] {
+  const known = stats.files;
+  let missing = [...new Set(rows.filter((row) => !known.has(row.fileId)).map((row) => row.fileId))];
+  if (missing.length > 0) {
+    if (known.size + missing.length > FILE_CACHE) {
+      known.clear();
+      missing = [...new Set(rows.map((row) => row.fileId))];
+    }
+    const sql = `SELECT f.id, f.path, f.importers, r.name AS repo FROM files f JOIN repos r ON r.id = f.repo_id
+      WHERE f.id IN (SELECT value FROM json_each(?))`;
+    for (const f of cached(db, sql).all(JSON.stringify(missing)) as (FileFacts & { id: number })[]) known.set(f.id, { path: f.path, importers: f.importers, repo: f.repo });
+  }
+  const out: SearchRow[] = [];
+  for (const row of rows) {
+    const file = known.get(row.fileId);
+    if (!file) continue;
+    const full = row as RawRow & Partial<SearchRow>;
+    full.filePath = file.path;
+    full.fileImporters = file.importers;
+    full.repo = file.repo;
+    out.push(full as SearchRow);
+  }
   return out;
 }
 
@@ -248,7 +314,7 @@ function prefixTerm(term: string): string {
 function wordClause(word: QueryWord, terms: Map<string, QueryTerm>): string {
   const parts = word.terms.map((t) => (terms.get(t)?.prefix ? prefixTerm(t) : quote(t)));
   const all = parts.length > 1 ? `(${parts.join(' AND ')})` : parts[0]!;
-  if (word.terms.length > 1 && word.whole.length >= 3) return `(${prefixTerm(word.whole)} OR ${all})`;
+  if (word.terms.length > 1 && word.whole.length >= 3) return `(${quote(wholeName(word.whole))}* OR ${all})`;
   return all;
 }
 
@@ -304,6 +370,22 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
   const ids = new Set<number>();
   const content = q.words.filter((w) => w.terms.length > 0);
   const termInfo = new Map(q.terms.map((t) => [t.term, t]));
+  const common = (words: QueryWord[]) => words.some((w) => w.terms.some((t) => termInfo.get(t)!.df > COMMON_DF));
+  /**
+   * The best `n` matches of `match` (over `words`): FTS5's bm25 order, or when a word is
+   * common (COMMON_DF), matches in the name first, then in enclosing names and paths, then
+   * in signatures and docs, then in bodies, each in index order. Candidates are scored in
+   * full afterwards: this only chooses which to read.
+   */
+  const best = (match: string, words: QueryWord[], n: number): number[] => {
+    if (!common(words)) return source.rankedIds(match, n);
+    const out = new Set<number>();
+    for (const columns of WEIGHT_TIERS) {
+      if (out.size >= n) break;
+      for (const id of source.probe(`${columns} : (${match})`, n)) out.add(id);
+    }
+    return [...out].slice(0, n);
+  };
 
   const nameWord = q.words.length === 1 ? q.words[0]!.whole : q.joined;
   if (nameWord.length >= 2) for (const row of source.nameRows(nameWord, pool)) rows.set(row.rowId, row);
@@ -326,20 +408,25 @@ export function rankCandidates(source: CandidateSource, query: string, limit: nu
       // Few enough to score them all: no need for FTS5 to rank them first.
       for (const id of matching) ids.add(id);
     } else if (matching.length > 0 && matching.length <= RANK_LIMIT) {
-      for (const id of source.rankedIds(all, pool)) ids.add(id);
+      for (const id of best(all, content, pool)) ids.add(id);
     } else if (matching.length > RANK_LIMIT) {
       // Too common to rank: the rows holding every word in their name, else a sample.
       const inName = `name : (${all})`;
       const named = source.probe(inName, RANK_LIMIT + 1);
-      if (named.length > 0 && named.length <= RANK_LIMIT) for (const id of source.rankedIds(inName, pool)) ids.add(id);
+      if (named.length > 0 && named.length <= RANK_LIMIT) for (const id of common(content) ? named.slice(0, pool) : source.rankedIds(inName, pool)) ids.add(id);
       else if (content.length === 1) for (const id of (named.length > 0 ? named : matching).slice(0, BROAD_SAMPLE)) ids.add(id);
     }
     if (content.length > 1 && ids.size < limit) {
       const expression = anyWordExpression(content, termInfo);
+      // Ranked by bm25 even with a common word (pairs of the rarest three): taking these by
+      // column lost answers of sentence search over code without comments (bench:quality).
       for (const id of source.rankedIds(expression, pool)) ids.add(id);
       // Symbols named with any of the words (name, enclosing names, file): for code without
       // comments the words meet nothing else, and the rarest words may be in no name at all.
       const named = `{name qualified path} : (${content.map((w) => wordClause(w, termInfo)).join(' OR ')})`;
+      // Ranked by bm25 even with a common word: these few rows decide sentence search over
+      // code without comments (bench:quality, docs removed), and taking them by column
+      // instead lost some of those answers.
       if (source.probe(named, NAMED_LIMIT + 1).length <= NAMED_LIMIT) for (const id of source.rankedIds(named, pool)) ids.add(id);
     }
   }
@@ -397,7 +484,7 @@ export function semanticSearch(
   const q = analyseQuery(params.query, source);
   const fetch = filters.any ? Math.min(vectors.size, Math.max(limit * 20, 200)) : limit;
   const hits = vectors.search(queryVector, fetch);
-  const rows = rowsByIds(db, tenantId, hits.map((h) => h.symbolId), filters);
+  const rows = rowsByIds(db, tenantId, hits.map((h) => h.symbolId), filters, statisticsOf(db, tenantId));
   const out: Ranked[] = [];
   for (const hit of hits) {
     const row = rows.get(hit.symbolId);
