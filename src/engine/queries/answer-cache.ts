@@ -18,7 +18,6 @@ import { cached } from './lookup.js';
  * stamp happens to read the same.
  */
 
-const STAMP_SQL = 'SELECT (SELECT data_version FROM pragma_data_version) AS version, total_changes() AS changes';
 
 interface Entry {
   handle: number;
@@ -43,10 +42,12 @@ function handleId(db: TenantDb): number {
   return id;
 }
 
-/** The change stamp of a handle now (see above). */
+/**
+ * The change stamp of a handle now (see above). Two plain statements cost less than one
+ * through the table-valued `pragma_data_version`; `total_changes()` reads no table.
+ */
 export function changeStamp(db: TenantDb): string {
-  const row = cached(db, STAMP_SQL).get() as { version: number; changes: number };
-  return `${row.version}:${row.changes}`;
+  return `${cached(db, 'PRAGMA data_version').pluck().get() as number}:${cached(db, 'SELECT total_changes()').pluck().get() as number}`;
 }
 
 export class AnswerCache {

@@ -3,6 +3,7 @@ import type { VectorIndex } from '../../tenant/vector-index.js';
 import type { SearchSymbolsParams } from '../params.js';
 import { queryTerms, queryWords, wholeName, type QueryWord } from '../search-terms.js';
 import type { Freshness } from './freshness.js';
+import { changeStamp } from './answer-cache.js';
 import { scoreText, type MatchField, type QueryTerm, type ScoredText } from './lexical-score.js';
 import { cached, requireRepo, summarize, symbolInfo, type SymbolInfo, type SymbolRow } from './lookup.js';
 import { signalPoints } from './rank-signals.js';
@@ -180,9 +181,7 @@ const DOC_FREQ_CACHE = 4096;
 const FILE_CACHE = 8192;
 
 function statisticsOf(db: TenantDb, tenantId: string): Statistics {
-  // answer-cache.ts's stamp, read with two plain statements (~10 µs less than its
-  // table-valued pragma, on every query).
-  const version = `${cached(db, 'PRAGMA data_version').pluck().get() as number}:${cached(db, 'SELECT total_changes()').pluck().get() as number}`;
+  const version = changeStamp(db);
   let known = statistics.get(db);
   if (!known || known.version !== version) {
     const count = cached(db, 'SELECT count(*) FROM symbols WHERE tenant_id = ?').pluck().get(tenantId) as number;
