@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -73,8 +71,10 @@ function endpoint(base: string, name: string): URL {
 }
 
 /** POSTs the archive file; resolves with the status and the parsed JSON body. */
-function post(url: URL, key: string, archive: string, size: number): Promise<{ status: number; json: unknown }> {
-  const client = url.protocol === 'https:' ? https : http;
+async function post(url: URL, key: string, archive: string, size: number): Promise<{ status: number; json: unknown }> {
+  // Loaded here, not with the module: every CLI command builds this one's definition, and
+  // node:https (TLS contexts) was a third of the module loading of `index`.
+  const client = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const unavailable = (reason: string, extra: Record<string, unknown> = {}) =>
     new PctxError('REMOTE_UNAVAILABLE', { url: url.origin, reason, ...extra });
   return new Promise((resolve, reject) => {

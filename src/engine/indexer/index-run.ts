@@ -15,6 +15,7 @@ import { discoverFiles, describeSkips } from '../discovery.js';
 import type { EmbeddingProvider } from '../embed/provider.js';
 import { completeEmbeddings, defersEmbeddings } from './deferred-embeddings.js';
 import { IndexWriter, repoSlug, type RepoRow, type StoredFile } from './index-writer.js';
+import { dominantLanguagesFirst } from './parse-order.js';
 import { readRepoSettings, writeRepoSettings } from './repo-settings.js';
 import type { ParsePool } from './parse-pool.js';
 import { readRegularFileSync } from './read-regular-file.js';
@@ -383,7 +384,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
         }
       };
 
-      const batches = makeBatches(tasks, sizes, rootReal, maxFileBytes);
+      const batches = makeBatches(dominantLanguagesFirst(tasks, sizes), sizes, rootReal, maxFileBytes);
       const window = Math.max(2, parsePool.size * 3);
       const cancel = new AbortController();
       const inFlight: Promise<ParsedFile[]>[] = [];
