@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon, { type Result } from 'autocannon';
+import autocannon, { type Options, type Result } from 'autocannon';
 import { seedTenants, spawnScript, spawnServer, tarGzOf, REPO_ROOT } from '../scripts/lib/server-process.js';
 import { intOption } from './lib/args.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
@@ -111,13 +111,17 @@ async function main(): Promise<void> {
       body: await tarGzOf(files),
     });
     if (upload.status !== 200) throw new Error(`upload: ${upload.status} ${await upload.text()}`);
-    const search = (key: string, connections: number, duration: number) =>
+    const mcpLoad = (key: string, connections: number, duration: number, body: Pick<Options, 'body' | 'requests'>) =>
       autocannon({
         url: `${server.url}/mcp`,
         method: 'POST',
         connections,
         duration,
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        ...body,
+      });
+    const search = (key: string, connections: number, duration: number) =>
+      mcpLoad(key, connections, duration, {
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'search_symbols', arguments: { query: 'parseConfig', limit: 10 } } }),
       });
     // The same search again is answered from the answer cache while the tenant is unchanged;
@@ -130,14 +134,7 @@ async function main(): Promise<void> {
       return JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'search_symbols', arguments: { query, limit: 1 + (Math.floor(i / 600) % 10) } } });
     };
     const searchDistinct = (key: string, connections: number, duration: number) =>
-      autocannon({
-        url: `${server.url}/mcp`,
-        method: 'POST',
-        connections,
-        duration,
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: distinctBody() }) }],
-      });
+      mcpLoad(key, connections, duration, { requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: distinctBody() }) }] });
     await search(a!.key, 10, 2); // warm-up: JIT, statement cache, pool
     // The upload's index run leaves V8 optimising the grammar's WebAssembly on background
     // threads for a while; the hot-pool figures are of a server that has finished.
