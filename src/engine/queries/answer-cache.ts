@@ -52,11 +52,9 @@ export function changeStamp(db: TenantDb): string {
 
 export class AnswerCache {
   private readonly entries: LRUCache<string, Entry>;
-  private hits = 0;
-  private misses = 0;
 
   constructor(options: AnswerCacheOptions = {}) {
-    this.entries = new LRUCache<string, Entry>({ maxSize: options.maxCost ?? 20_000, sizeCalculation: () => 1 });
+    this.entries = new LRUCache<string, Entry>({ maxSize: options.maxCost ?? 20_000 });
   }
 
   /**
@@ -69,24 +67,11 @@ export class AnswerCache {
     const stamp = changeStamp(db);
     const id = `${tenantId}\u0000${key}`;
     const entry = this.entries.get(id);
-    if (entry && entry.handle === handle && entry.stamp === stamp) {
-      this.hits++;
-      return entry.value as T;
-    }
-    this.misses++;
+    if (entry && entry.handle === handle && entry.stamp === stamp) return entry.value as T;
     const value = compute();
-    // A query that wrote (none should) would leave the stamp moved: store under the new one.
-    this.entries.set(id, { handle, stamp: changeStamp(db), value }, { size: Math.max(1, Math.ceil(cost(value))) });
+    // Stored under the stamp read before computing: were the query to write through this
+    // handle (none does), the stamp would have moved and the entry would simply miss.
+    this.entries.set(id, { handle, stamp, value }, { size: Math.max(1, Math.ceil(cost(value))) });
     return value;
-  }
-
-  /** Drops every answer of a tenant (its files replaced or deleted). */
-  forgetTenant(tenantId: string): void {
-    const prefix = `${tenantId}\u0000`;
-    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
-  }
-
-  stats(): { entries: number; hits: number; misses: number } {
-    return { entries: this.entries.size, hits: this.hits, misses: this.misses };
   }
 }

@@ -85,14 +85,9 @@ export async function mcpRoutes(app: FastifyInstance, deps: McpRouteDeps): Promi
   );
 }
 
-const aborts = new WeakMap<FastifyReply, AbortController>();
-
-/** The request's controller, aborted when the client closes the connection before the answer is written. */
+/** A controller aborted when the client closes the connection before the answer is written. */
 function abortOnClose(reply: FastifyReply): AbortController {
-  let abort = aborts.get(reply);
-  if (abort) return abort;
   const controller = new AbortController();
-  aborts.set(reply, (abort = controller));
   const closed = () => controller.abort(new PctxError('INTERNAL', { reason: 'the client closed the connection' }));
   if (reply.raw.destroyed) {
     if (!reply.raw.writableFinished) closed();
@@ -101,7 +96,7 @@ function abortOnClose(reply: FastifyReply): AbortController {
       if (!reply.raw.writableFinished) closed();
     });
   }
-  return abort;
+  return controller;
 }
 
 async function handlePost(request: FastifyRequest, reply: FastifyReply, deps: McpRouteDeps): Promise<FastifyReply> {
@@ -148,6 +143,7 @@ async function handlePost(request: FastifyRequest, reply: FastifyReply, deps: Mc
   }
 
   const tenantId = principal.tenantId;
+  let abort: AbortController | undefined;
   const scope: CallScope = {
     tenantId,
     permissions: principal.permissions,
@@ -155,7 +151,7 @@ async function handlePost(request: FastifyRequest, reply: FastifyReply, deps: Mc
     // Made when a tool asks for it (an index run does, a search does not): an AbortController
     // and a listener per request are a measurable share of a search's cost.
     get signal() {
-      return abortOnClose(reply).signal;
+      return (abort ??= abortOnClose(reply)).signal;
     },
   };
 
