@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { rng } from '../bench/lib/random.js';
 import { LOCAL_TENANT_ID } from '../src/tenant-id.js';
-import { checkDataDir, checkTenantStates, tenantFingerprint, writeVersion, type TenantRow } from './lib/crash-checks.js';
+import { checkDataDir, checkTenantStates, crashEnv, tenantFingerprint, writeVersion, type TenantRow } from './lib/crash-checks.js';
 
 export type CrashOperation = 'index' | 'backup' | 'restore' | 'delete';
 
@@ -80,12 +80,7 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
   const outDir = path.join(work, 'out');
   const src = path.join(work, 'src-live');
   for (const dir of [tmpDir, outDir]) fs.mkdirSync(dir, { recursive: true });
-  // PCTX_CLI_SUPERVISED: `index` runs in the spawned process itself. Supervised, it ran in a
-  // grandchild that outlived the SIGKILL of its supervisor and committed during the next
-  // attempt (found by the full run of 2026-12-02: a bystander "changed").
-  const env: NodeJS.ProcessEnv = { ...process.env, PCTX_WORKERS: '2', PCTX_EMBEDDING_DIMENSION: '64', NO_COLOR: '1', TMPDIR: tmpDir, PCTX_CLI_SUPERVISED: '1' };
-  delete env.PCTX_TEST_PAUSE_AT;
-  delete env.PCTX_DATA_DIR;
+  const env = crashEnv(tmpDir, 2);
 
   const run = (args: string[]): { code: number; stdout: string; stderr: string } => {
     const r = spawnSync(process.execPath, [options.cliMain, ...args, '--data-dir', dataDir], { env, encoding: 'utf8' });

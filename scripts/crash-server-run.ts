@@ -26,7 +26,7 @@ import Database from 'better-sqlite3';
 import hnswlib from 'hnswlib-node';
 import { rng } from '../bench/lib/random.js';
 import { CRASH_POINTS } from './crash-run.js';
-import { checkDataDir, checkTenantStates, sourceVersion, tenantFingerprint, writeVersion, type TenantRow } from './lib/crash-checks.js';
+import { checkDataDir, checkTenantStates, crashEnv, sourceVersion, tenantFingerprint, writeVersion, type TenantRow } from './lib/crash-checks.js';
 import { seedTenants, tarGzOf, type SeededTenant } from './lib/server-process.js';
 
 export type ServerCrashOperation = 'index' | 'upload' | 'backup' | 'restore' | 'delete';
@@ -99,9 +99,7 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
   const roots = path.join(work, 'roots');
   const idxSrc = path.join(roots, 'idx');
   for (const dir of [tmpDir, roots]) fs.mkdirSync(dir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, PCTX_WORKERS: '1', PCTX_EMBEDDING_DIMENSION: '64', NO_COLOR: '1', TMPDIR: tmpDir, PCTX_CLI_SUPERVISED: '1' };
-  delete env.PCTX_TEST_PAUSE_AT;
-  delete env.PCTX_DATA_DIR;
+  const env = crashEnv(tmpDir, 1);
   const configFile = path.join(work, 'config.json');
   fs.writeFileSync(
     configFile,

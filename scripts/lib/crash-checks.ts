@@ -15,6 +15,20 @@ export interface TenantRow {
   status: string;
 }
 
+/**
+ * The environment of the processes a crash run starts and kills: small embeddings, no
+ * colours, temp files in `tmpDir` (checked for leftovers), and PCTX_CLI_SUPERVISED so
+ * the spawned process is the one holding the databases. Supervised, `index` ran in a
+ * grandchild that outlived the SIGKILL of its supervisor and committed during the next
+ * attempt (found by the full run of 2026-12-02: a bystander "changed").
+ */
+export function crashEnv(tmpDir: string, workers: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PCTX_WORKERS: String(workers), PCTX_EMBEDDING_DIMENSION: '64', NO_COLOR: '1', TMPDIR: tmpDir, PCTX_CLI_SUPERVISED: '1' };
+  delete env.PCTX_TEST_PAUSE_AT;
+  delete env.PCTX_DATA_DIR;
+  return env;
+}
+
 /** Two versions of a source tree: an index run moves the tenant from one to the other. */
 export function sourceVersion(version: 'a' | 'b'): Record<string, string> {
   const files: Record<string, string> = {};
