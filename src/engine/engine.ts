@@ -1,4 +1,4 @@
-import type { PctxError } from '../errors.js';
+import { isPctxError, type PctxError } from '../errors.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { TenantDbPool, type TenantPoolOptions } from '../tenant/tenant-pool.js';
 import { tenantsRoot } from '../tenant/tenant-paths.js';
@@ -12,7 +12,10 @@ import { embeddingsPending, readEmbeddingsMeta } from '../tenant/vector-state.js
 import type { EmbeddingProvider } from './embed/provider.js';
 import { completeEmbeddings, defersEmbeddings } from './indexer/deferred-embeddings.js';
 import { indexFolder, type IndexFolderOptions, type IndexResult } from './indexer/index-run.js';
+import { IndexThread } from './indexer/index-thread.js';
+import type { IndexThreadRunOptions } from './indexer/index-thread-protocol.js';
 import { ParsePool } from './indexer/parse-pool.js';
+import type { EmbedderConfig } from './embed/create-embedder.js';
 import { retryWhileLocked } from './indexer/write-lock.js';
 import {
   fileContentShape,
@@ -69,6 +72,16 @@ export interface EngineOptions {
    * @default 20000
    */
   answerCacheHits?: number;
+  /**
+   * Index runs and deferred embeddings in a worker thread of their own (index-thread.ts),
+   * which builds its embedder from `embedding`: the configuration `embedder` was built
+   * from. What a server wants: the thread serving queries then never runs a write, a
+   * commit or a checkpoint of an index run. Runs there use the real clock (`now` applies
+   * to runs on the caller's thread), and a run given the `afterBatch` test hook runs on
+   * the caller's thread.
+   * @default null: runs on the caller's thread, as the CLI and stdio do
+   */
+  indexThread?: { embedding: EmbedderConfig } | null;
 }
 
 /** `indexFolder` for a caller that already holds the tenant's write lock (see withWriteLock). */
@@ -86,11 +99,14 @@ export class Engine {
   readonly pool: TenantDbPool;
   readonly embedder: EmbeddingProvider;
   private readonly parsePool: ParsePool;
+  private readonly indexThread: IndexThread | null;
   private readonly indexLocks = new KeyedMutex();
   private readonly maxFileBytes: number | undefined;
   private readonly now: () => Date;
   private readonly allowedRoots: readonly string[] | null;
   private readonly background = new Set<Promise<void>>();
+  /** Aborted by close(): background vector builds still queued are dropped. */
+  private readonly closing = new AbortController();
   /** Keyword answers, reused while a tenant's database is unchanged (answer-cache.ts). */
   private readonly answers: AnswerCache | null;
   /** How roots and error messages show server paths (hidden on a hosted engine). */
@@ -105,6 +121,14 @@ export class Engine {
     this.parsePool = new ParsePool({
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
     });
+    this.indexThread = options.indexThread
+      ? new IndexThread({
+          workers: options.workers,
+          embedding: options.indexThread.embedding,
+          embedderId: options.embedder.id,
+          embedderDimension: options.embedder.dimension,
+        })
+      : null;
     this.maxFileBytes = options.maxFileBytes;
     this.now = options.now ?? (() => new Date());
     const hits = options.answerCacheHits ?? 20_000;
@@ -157,27 +181,58 @@ export class Engine {
       uploads: paths.uploads,
       tenantsRoot: tenantsRoot(this.pool.dataDir),
     });
+    const options: IndexThreadRunOptions = {
+      root,
+      ...(params.name !== undefined ? { name: params.name } : {}),
+      ...(params.exclude !== undefined ? { exclude: params.exclude } : {}),
+      ...(params.include !== undefined ? { include: params.include } : {}),
+      ...(this.maxFileBytes !== undefined ? { maxFileBytes: this.maxFileBytes } : {}),
+      ...(run.quotaBytes !== undefined ? { quotaBytes: run.quotaBytes } : {}),
+    };
     return this.pool.withTenant(tenantId, async (lease) => {
-      const result = await indexFolder(
-          {
-            lease,
-            parsePool: this.parsePool,
-            embedder: this.embedder,
-            now: this.now,
-            onVectorsChanged: () => this.pool.invalidateVectors(tenantId),
-            startBackgroundVectorSync: () => this.syncVectorsInBackground(tenantId),
-          },
-          {
-            root,
-            ...(params.name !== undefined ? { name: params.name } : {}),
-            ...(params.exclude !== undefined ? { exclude: params.exclude } : {}),
-            ...(params.include !== undefined ? { include: params.include } : {}),
-            ...(this.maxFileBytes !== undefined ? { maxFileBytes: this.maxFileBytes } : {}),
-            ...run,
-          },
-        );
+      const result =
+        this.indexThread && run.afterBatch === undefined
+          ? await this.indexInThread(this.indexThread, lease, options, run)
+          : await indexFolder(
+              {
+                lease,
+                parsePool: this.parsePool,
+                embedder: this.embedder,
+                now: this.now,
+                onVectorsChanged: () => this.pool.invalidateVectors(tenantId),
+                startBackgroundVectorSync: () => this.syncVectorsInBackground(tenantId),
+              },
+              { ...options, ...run },
+            );
       return { ...result, root: this.serverPaths.publicRoot(result.root, lease.paths).root };
     });
+  }
+
+  /**
+   * An index run in the index thread, then its vectors as `run.vectors` asks — the same
+   * steps indexFolder takes after its commit, with the embeddings fill in the thread and
+   * the HNSW build in its own worker. Called holding the tenant's index lock.
+   */
+  private async indexInThread(thread: IndexThread, lease: TenantLease, options: IndexThreadRunOptions, run: IndexRunOptions): Promise<IndexResult> {
+    const { result, embeddingsChanged } = await thread.index(lease.paths, options, {
+      ...(run.signal ? { signal: run.signal } : {}),
+      ...(run.onProgress ? { onProgress: run.onProgress } : {}),
+    });
+    const mode = run.vectors ?? 'wait';
+    if (mode === 'background' && embeddingsChanged) this.syncVectorsInBackground(lease.tenantId);
+    if (mode !== 'wait') return result;
+    run.onProgress?.({ phase: 'vectors', done: 0, total: 0 });
+    const started = performance.now();
+    await thread.completeEmbeddings(lease.paths);
+    const built = await runVectorBuild(lease.paths);
+    if (built.mode !== 'unchanged') this.pool.invalidateVectors(lease.tenantId);
+    const vectorsMs = performance.now() - started;
+    return {
+      ...result,
+      durationMs: result.durationMs + vectorsMs,
+      phasesMs: { ...result.phasesMs, vectors: vectorsMs },
+      vectors: { mode: built.mode, count: built.state?.live ?? 0 },
+    };
   }
 
   async searchSymbols(tenantId: string, input: unknown): Promise<SearchResult> {
@@ -301,7 +356,8 @@ export class Engine {
     if (!embeddingsPending(lease.db) || !defersEmbeddings(this.embedder)) return;
     const stored = readEmbeddingsMeta(lease.db);
     if (stored.provider !== this.embedder.id || stored.dimension !== this.embedder.dimension) return;
-    await this.indexLocks.run(tenantId, () => completeEmbeddings(lease.paths, lease.db, this.embedder));
+    const thread = this.indexThread;
+    await this.indexLocks.run(tenantId, () => (thread ? thread.completeEmbeddings(lease.paths) : completeEmbeddings(lease.paths, lease.db, this.embedder)));
   }
 
   /**
@@ -335,13 +391,14 @@ export class Engine {
   private syncVectorsInBackground(tenantId: string): void {
     const lease = this.pool.acquire(tenantId);
     const job = this.completeEmbeddings(tenantId, lease)
-      .then(() => retryWhileLocked(() => runVectorBuild(lease.paths)))
+      .then(() => retryWhileLocked(() => runVectorBuild(lease.paths, {}, this.closing.signal)))
       .then(
         (built) => {
           if (built.mode !== 'unchanged') this.pool.invalidateVectors(tenantId);
         },
         (err: unknown) => {
-          if (!isEmbeddingsPendingError(err)) throw err;
+          // Superseded by a newer run's sync, or dropped by close(): the next semantic query builds.
+          if (!isEmbeddingsPendingError(err) && !isPctxError(err, 'POOL_CLOSED')) throw err;
         },
       )
       .catch((err: unknown) => process.emitWarning(`vector index build for tenant ${tenantId} failed: ${(err as Error).message}`))
@@ -354,8 +411,11 @@ export class Engine {
 
   /** Waits for work in progress and releases every handle and worker. Idempotent. */
   async close(): Promise<void> {
+    this.closing.abort();
     await Promise.all([...this.background]);
     await this.parsePool.close();
+    // After the pool: closing it waits for the leases that index runs in the thread hold.
     await this.pool.close();
+    await this.indexThread?.close();
   }
 }

@@ -41,6 +41,8 @@ export async function startServer(config: Readonly<PctxConfig>, options: { logge
       ...(config.searchAnswerCacheHits !== undefined ? { answerCacheHits: config.searchAnswerCacheHits } : {}),
       // A hosted index_folder reads only these folders (and the tenant's uploads).
       allowedRoots: config.hosting.allowedRoots,
+      // Index runs and embedding fills off the thread that serves requests.
+      indexThread: { embedding: config.embedding },
       pool: {
         // A tenant deleted by another process is refused, never re-created by a late request.
         tenantGuard: tenantGuard(control),

@@ -99,12 +99,21 @@ const buildLocks = new KeyedMutex();
 /** Builds are CPU-heavy and a process serves requests too: one build at a time. */
 const buildSlots = new Semaphore(1);
 
-/** Runs buildVectorFile in a worker thread so the event loop stays free. */
-export function runVectorBuild(paths: TenantPaths, options: VectorBuildOptions = {}): Promise<VectorBuildResult> {
+/**
+ * Runs buildVectorFile in a worker thread so the event loop stays free. A build still
+ * waiting for its turn when `signal` aborts is dropped (`POOL_CLOSED`): a server shutting
+ * down must not first work through a queue of background builds (the soak's server took
+ * nine minutes to exit after SIGTERM).
+ */
+export function runVectorBuild(paths: TenantPaths, options: VectorBuildOptions = {}, signal?: AbortSignal): Promise<VectorBuildResult> {
   return buildLocks.run(paths.tenantId, () =>
     buildSlots.run(
       () =>
         new Promise<VectorBuildResult>((resolve, reject) => {
+          if (signal?.aborted) {
+            reject(new PctxError('POOL_CLOSED'));
+            return;
+          }
           const worker = spawnWorker(import.meta.url, './vector-worker', { workerData: { paths, options } });
           let settled = false;
           worker.once('message', (msg: { ok: true; result: VectorBuildResult } | { ok: false; error: { code: string; message: string; details: ErrorDetails } }) => {

@@ -57,7 +57,8 @@ export function useTestServers(): (options?: TestServerOptions) => Promise<TestS
     const dataDir = options.dataDir ?? tempDir();
     const control = openControlDb(path.join(dataDir, 'control.db'));
     const allowedRoots = (options.allowedRoots ?? []).map((r) => fs.realpathSync(r));
-    const engine = makeEngine(dataDir, { workers: 1, allowedRoots });
+    // As serve --http runs it: index runs in the engine's index thread.
+    const engine = makeEngine(dataDir, { workers: 1, allowedRoots, indexThread: { embedding: { provider: 'hash', dimension: 64 } } });
     const clock = { now: Date.parse('2026-06-01T12:00:00Z') };
     const rateLimit = validateRateLimitConfig({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit }, 'rateLimit');
     const app = buildServer({

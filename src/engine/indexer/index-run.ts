@@ -111,7 +111,8 @@ export interface IndexResult {
 }
 
 export interface IndexRunContext {
-  lease: TenantLease;
+  /** The tenant: a pool lease, or (in the index thread) the same three things opened there. */
+  lease: Pick<TenantLease, 'paths' | 'tenantId' | 'db'>;
   parsePool: ParsePool;
   embedder: EmbeddingProvider;
   now: () => Date;
