@@ -68,6 +68,13 @@ export interface ServerConfig {
    * @default false (env PCTX_TRUST_PROXY)
    */
   trustProxy: TrustProxy;
+  /**
+   * Nice value (0–19) of the server's background threads: index runs with their parse
+   * workers, and vector builds. They then yield the CPU to the thread serving requests
+   * (util/thread-priority.ts); 0 runs them at the process's priority.
+   * @default 10 (env PCTX_BACKGROUND_NICE)
+   */
+  backgroundNice: number;
 }
 
 /** `server.trustProxy`, validated: see ServerConfig.trustProxy. */
@@ -112,7 +119,7 @@ const FILE_KEYS: Record<string, readonly string[] | null> = {
   pool: ['maxHandles', 'maxVectorIndexes'],
   search: ['answerCacheHits'],
   embedding: null,
-  server: ['host', 'port', 'bodyLimit', 'shutdownTimeoutMs', 'trustProxy'],
+  server: ['host', 'port', 'bodyLimit', 'shutdownTimeoutMs', 'trustProxy', 'backgroundNice'],
   rateLimit: null,
   requestLog: ['retentionDays'],
   hosting: ['allowedRoots', 'maxArchiveSize', 'maxArchiveExpandedSize', 'maxArchiveFiles'],
@@ -375,6 +382,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     bodyLimit: size(layers.get('server.bodyLimit', 'PCTX_BODY_LIMIT')) ?? 1024 * 1024,
     shutdownTimeoutMs: wholeNumber(layers.get('server.shutdownTimeoutMs', 'PCTX_SHUTDOWN_TIMEOUT_MS'), 0, 600_000) ?? 10_000,
     trustProxy: resolveTrustProxy(layers.get('server.trustProxy', 'PCTX_TRUST_PROXY')),
+    backgroundNice: wholeNumber(layers.get('server.backgroundNice', 'PCTX_BACKGROUND_NICE'), 0, 19) ?? 10,
   });
 
   const rateLimit = resolveRateLimit(layers, file);

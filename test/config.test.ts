@@ -24,7 +24,7 @@ function failure(fn: () => unknown): { code: string; details: Record<string, unk
 describe('loadConfig', () => {
   it('applies the defaults of the HTTP service', () => {
     const config = loadConfig({});
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 3000, bodyLimit: 1024 * 1024, shutdownTimeoutMs: 10_000, trustProxy: false });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 3000, bodyLimit: 1024 * 1024, shutdownTimeoutMs: 10_000, trustProxy: false, backgroundNice: 10 });
     expect(config.rateLimit).toMatchObject({ enabled: true, maxTokens: 100, refillRate: 10, perToolLimits: { index_folder: 10, upload_archive: 10 } });
     expect(config.requestLog).toEqual({ retentionDays: 30 });
     expect(config.hosting).toMatchObject({ allowedRoots: [], maxArchiveBytes: 100 * 1024 * 1024, maxArchiveFiles: 50_000 });

@@ -10,6 +10,7 @@ import { createEmbedder } from '../engine/embed/create-embedder.js';
 import { Engine } from '../engine/engine.js';
 import { LOCAL_TENANT_ID, LOCAL_TENANT_NAME } from '../tenant-id.js';
 import { ServeWatchers, describeWatchRun } from '../watch/serve-watchers.js';
+import { setBackgroundNice } from '../util/thread-priority.js';
 import { buildServer } from './app.js';
 import { LogPruner } from './log-pruner.js';
 
@@ -29,6 +30,8 @@ export interface RunningServer {
 /** Opens the data folder, builds the service, and listens on `config.server`. */
 export async function startServer(config: Readonly<PctxConfig>, options: { logger?: boolean } = {}): Promise<RunningServer> {
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // Before any worker starts: index runs and vector builds yield the CPU to requests.
+  setBackgroundNice(config.server.backgroundNice);
   const control: ControlPlane = openControlDb(path.join(config.dataDir, 'control.db'));
   let engine: Engine | undefined;
   try {

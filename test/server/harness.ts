@@ -63,7 +63,7 @@ export function useTestServers(): (options?: TestServerOptions) => Promise<TestS
     const rateLimit = validateRateLimitConfig({ ...DEFAULT_RATE_LIMIT, ...options.rateLimit }, 'rateLimit');
     const app = buildServer({
       config: {
-        server: { host: '127.0.0.1', port: 0, bodyLimit: options.bodyLimit ?? 1024 * 1024, shutdownTimeoutMs: 5000, trustProxy: options.trustProxy ?? false },
+        server: { host: '127.0.0.1', port: 0, bodyLimit: options.bodyLimit ?? 1024 * 1024, shutdownTimeoutMs: 5000, trustProxy: options.trustProxy ?? false, backgroundNice: 0 },
         rateLimit,
         hosting: {
           allowedRoots,

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PctxError, toPctxError } from '../../errors.js';
+import { lowerBackgroundThreadPriority } from '../../util/thread-priority.js';
 import { openTenantDb } from '../../tenant/tenant-db.js';
 import type { TenantPaths } from '../../tenant/tenant-paths.js';
 import { createEmbedder } from '../embed/create-embedder.js';
@@ -15,6 +16,7 @@ import { ParsePool } from './parse-pool.js';
  * queries. Owns the parse workers. Runs of different tenants interleave here as they
  * would on any event loop; the engine serializes runs of one tenant.
  */
+lowerBackgroundThreadPriority();
 const data = workerData as IndexThreadData;
 const port = parentPort!;
 const embedder = createEmbedder(data.embedding);

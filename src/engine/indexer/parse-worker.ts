@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { CodeParser } from '../../parse/code-parser.js';
+import { lowerBackgroundThreadPriority } from '../../util/thread-priority.js';
 import type { LanguageId } from '../../parse/types.js';
 import { looksBinary } from '../binary.js';
 import { secretInContent } from '../secret-files.js';
@@ -15,6 +16,7 @@ import { readInsideRoot } from './read-inside-root.js';
  * CPU-heavy of an index run happens here, off the main event loop. (Vectors are not made
  * here: a local embedder's are made when first needed, see deferred-embeddings.ts.)
  */
+lowerBackgroundThreadPriority();
 let parser = await CodeParser.create({ languages: [] });
 
 function parseOne(batch: ParseBatch, task: ParseBatch['files'][number]): ParsedFile {
