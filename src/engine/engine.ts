@@ -39,6 +39,7 @@ import { AnswerCache } from './queries/answer-cache.js';
 import { fuseRankings } from './queries/fusion.js';
 import { bySimilarity, isGoodMatch, keywordSearch, semanticSearch, toHits, type Ranked, type SearchResult } from './queries/search-symbols.js';
 import { getSymbolSource } from './queries/symbol-source.js';
+import { NewerVectorsCache, type VectorSearcher } from './queries/newer-vectors.js';
 import { ServerPaths } from './server-paths.js';
 
 export interface EngineOptions {
@@ -107,6 +108,10 @@ export class Engine {
   private readonly background = new Set<Promise<void>>();
   /** Aborted by close(): background vector builds still queued are dropped. */
   private readonly closing = new AbortController();
+  /** Older vector indexes with the symbols they lack, per tenant (newer-vectors.ts). */
+  private readonly newerVectors = new NewerVectorsCache();
+  /** Tenants whose background vector sync a search started and which has not ended. */
+  private readonly refreshing = new Set<string>();
   /** Keyword answers, reused while a tenant's database is unchanged (answer-cache.ts). */
   private readonly answers: AnswerCache | null;
   /** How roots and error messages show server paths (hidden on a hosted engine). */
@@ -251,7 +256,7 @@ export class Engine {
         return this.answers.get(lease.db, tenantId, key, search, (r) => r.results.length);
       }
       const [queryVector] = await this.embedder.embed([params.query]);
-      const vectors = await this.currentVectors(tenantId, lease);
+      const vectors = await this.vectorsForSearch(tenantId, lease);
       const semantic = semanticSearch(lease.db, tenantId, params, vectors, queryVector!, params.mode === 'hybrid' ? params.limit * 3 : params.limit);
       if (params.mode === 'semantic') return answer(bySimilarity(semantic, params.limit));
       const keyword = keywordSearch(lease.db, tenantId, params, params.limit * 3);
@@ -361,6 +366,26 @@ export class Engine {
   }
 
   /**
+   * What a semantic query searches. An index of an older generation (loaded, or intact on
+   * disk) with the symbols it lacks scored exactly (queries/newer-vectors.ts), while a
+   * background build catches the index up: a query never waits behind builds when an
+   * older index can answer. Otherwise the current index, made first if needed.
+   */
+  private async vectorsForSearch(tenantId: string, lease: TenantLease): Promise<VectorSearcher> {
+    const meta = readEmbeddingsMeta(lease.db);
+    const index = await lease.anyVectors();
+    if (index === null) return this.currentVectors(tenantId, lease);
+    if (index.generation === meta.generation) return index;
+    const searcher = this.newerVectors.searcherFor(lease.db, tenantId, index, this.embedder, meta.provider);
+    if (searcher === null) return this.currentVectors(tenantId, lease);
+    if (!this.refreshing.has(tenantId)) {
+      this.refreshing.add(tenantId);
+      void this.syncVectorsInBackground(tenantId).finally(() => this.refreshing.delete(tenantId));
+    }
+    return searcher;
+  }
+
+  /**
    * The tenant's vector index for a search: deferred vectors made first, then the index
    * loaded (built if stale). An index run committing between the two marks vectors
    * pending again, and the build refuses: the vectors are then completed once more.
@@ -388,10 +413,10 @@ export class Engine {
    * pending and starts its own sync: this one is then superseded and stops quietly (it
    * used to fail with "vectors requested before the pending embeddings were completed").
    */
-  private syncVectorsInBackground(tenantId: string): void {
+  private syncVectorsInBackground(tenantId: string): Promise<void> {
     const lease = this.pool.acquire(tenantId);
     const job = this.completeEmbeddings(tenantId, lease)
-      .then(() => retryWhileLocked(() => runVectorBuild(lease.paths, {}, this.closing.signal)))
+      .then(() => retryWhileLocked(() => runVectorBuild(lease.paths, {}, this.closing.signal, true)))
       .then(
         (built) => {
           if (built.mode !== 'unchanged') this.pool.invalidateVectors(tenantId);
@@ -407,6 +432,12 @@ export class Engine {
         this.background.delete(job);
       });
     this.background.add(job);
+    return job;
+  }
+
+  /** Resolves when no background vector sync is running or queued (tests, benchmarks). */
+  async backgroundIdle(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
   /** Waits for work in progress and releases every handle and worker. Idempotent. */

@@ -6,7 +6,7 @@ import { LatencyHistogram, type HistogramSnapshot } from '../util/histogram.js';
 import { mapTenantDbError, openTenantDb, type TenantDb } from './tenant-db.js';
 import { FrequencySketch } from './frequency-sketch.js';
 import { restoreJournalPath, tenantPaths, type TenantPaths } from './tenant-paths.js';
-import { loadVectorIndex, type VectorIndex, type VectorReadMode } from './vector-index.js';
+import { loadIntactVectorIndex, loadVectorIndex, type VectorIndex, type VectorReadMode } from './vector-index.js';
 import type { VectorBuildOptions } from './vector-build.js';
 import { readEmbeddingsMeta } from './vector-state.js';
 
@@ -138,6 +138,16 @@ export class TenantLease implements Disposable {
   /** The tenant's HNSW index, loaded (and rebuilt if needed) on first use. */
   vectors(): Promise<VectorIndex> {
     return this.pool.vectorsFor(this.handle);
+  }
+
+  /**
+   * The tenant's HNSW index of whatever generation — the one loaded, else the recorded
+   * file if intact — without building; null when there is neither. For a caller that
+   * makes up for the symbols an older index lacks (the engine's semantic search,
+   * queries/newer-vectors.ts): check `generation`.
+   */
+  anyVectors(): Promise<VectorIndex | null> {
+    return this.pool.anyVectorsFor(this.handle);
   }
 
   release(): void {
@@ -461,6 +471,26 @@ export class TenantDbPool {
       if (this.vectorCache.get(tenantId) === loading) this.vectorCache.delete(tenantId);
     });
     return loading;
+  }
+
+  /** @internal Called by TenantLease.anyVectors. */
+  async anyVectorsFor(handle: Handle): Promise<VectorIndex | null> {
+    const tenantId = handle.paths.tenantId;
+    const cached = this.vectorCache.get(tenantId);
+    if (cached) {
+      const index = await cached.catch(() => null);
+      if (index !== null) return index;
+    }
+    // Cached while loading, so concurrent searches share one load.
+    const loading = loadIntactVectorIndex(handle.paths, handle.db, this.vectorReads).then((index) => {
+      if (index === null) throw new PctxError('INTERNAL', { reason: 'no intact vector file' });
+      return index;
+    });
+    this.vectorCache.set(tenantId, loading);
+    return loading.catch(() => {
+      if (this.vectorCache.get(tenantId) === loading) this.vectorCache.delete(tenantId);
+      return null;
+    });
   }
 
   /**

@@ -78,7 +78,7 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
   try {
     // One read transaction: the generation and the rows come from the same snapshot.
     db.exec('BEGIN');
-    let snapshot: { generation: number; dimension: number | null; ids: number[]; previous: VectorFileState | null };
+    let snapshot: { generation: number; provider: string | null; dimension: number | null; ids: number[]; previous: VectorFileState | null };
     try {
       const meta = readEmbeddingsMeta(db);
       // A file built now would record this generation without the vectors still to come.
@@ -87,6 +87,7 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
       }
       snapshot = {
         generation: meta.generation,
+        provider: meta.provider,
         dimension: meta.dimension,
         // Only vectors of the current dimension: rows written by a previous embedder wait
         // for their repository's re-index and cannot join this graph.
@@ -99,7 +100,7 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
                 .all(paths.tenantId, 4 + meta.dimension) as number[]),
         previous: readVectorFileState(db),
       };
-      const { previous, generation, dimension, ids } = snapshot;
+      const { previous, generation, provider, dimension, ids } = snapshot;
       const done = (mode: VectorBuildMode, state: VectorFileState | null, added = 0, removed = 0, recorded = true): VectorBuildResult => ({
         mode,
         state,
@@ -191,6 +192,7 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
         const stat = fs.statSync(paths.vectors);
         const state: VectorFileState = {
           generation,
+          ...(provider !== null ? { provider } : {}),
           count: built.getCurrentCount(),
           live: ids.length,
           dimension: dimension!,

@@ -39,24 +39,43 @@ const efFor = (k: number) => Math.max(100, k * 2);
  * a new file, opened as a new VectorIndex.
  */
 export class VectorIndex {
+  private maxLabelSeen: number | undefined;
+
   private constructor(
     private readonly backend: Backend | null,
     readonly dimension: number | null,
     /** Live vectors. */
     readonly size: number,
     readonly generation: number,
+    /** The embedder (`embeddings.provider`) whose vectors these are; null before any. */
+    readonly provider: string | null,
   ) {}
 
-  static empty(generation: number): VectorIndex {
-    return new VectorIndex(null, null, 0, generation);
+  static empty(generation: number, provider: string | null = null): VectorIndex {
+    return new VectorIndex(null, null, 0, generation, provider);
   }
 
-  static fromLoaded(index: Hnsw, state: VectorFileState): VectorIndex {
-    return new VectorIndex({ kind: 'memory', index }, state.dimension, state.live, state.generation);
+  static fromLoaded(index: Hnsw, state: VectorFileState, provider: string | null): VectorIndex {
+    return new VectorIndex({ kind: 'memory', index }, state.dimension, state.live, state.generation, provider);
   }
 
-  static fromFile(reader: HnswFileReader, state: VectorFileState): VectorIndex {
-    return new VectorIndex({ kind: 'file', reader, hasDeleted: state.count > state.live }, state.dimension, state.live, state.generation);
+  static fromFile(reader: HnswFileReader, state: VectorFileState, provider: string | null): VectorIndex {
+    return new VectorIndex({ kind: 'file', reader, hasDeleted: state.count > state.live }, state.dimension, state.live, state.generation, provider);
+  }
+
+  /**
+   * The largest symbol id in the index (0 when empty), or null when it cannot be known
+   * cheaply (a `file` index). Symbol ids are AUTOINCREMENT and the index held every symbol
+   * of its generation, so the symbols an index lacks are exactly those with larger ids.
+   */
+  maxLabel(): number | null {
+    if (this.maxLabelSeen !== undefined) return this.maxLabelSeen;
+    const backend = this.backend;
+    if (backend === null) return (this.maxLabelSeen = 0);
+    if (backend.kind === 'file') return null;
+    let max = 0;
+    for (const id of backend.index.getIdsList()) if (id > max) max = id;
+    return (this.maxLabelSeen = max);
   }
 
   get mode(): VectorReadMode | null {
@@ -105,7 +124,7 @@ const buildSlots = new Semaphore(1);
  * down must not first work through a queue of background builds (the soak's server took
  * nine minutes to exit after SIGTERM).
  */
-export function runVectorBuild(paths: TenantPaths, options: VectorBuildOptions = {}, signal?: AbortSignal): Promise<VectorBuildResult> {
+export function runVectorBuild(paths: TenantPaths, options: VectorBuildOptions = {}, signal?: AbortSignal, background = false): Promise<VectorBuildResult> {
   return buildLocks.run(paths.tenantId, () =>
     buildSlots.run(
       () =>
@@ -114,7 +133,7 @@ export function runVectorBuild(paths: TenantPaths, options: VectorBuildOptions =
             reject(new PctxError('POOL_CLOSED'));
             return;
           }
-          const worker = spawnWorker(import.meta.url, './vector-worker', { workerData: { paths, options } });
+          const worker = spawnWorker(import.meta.url, './vector-worker', { workerData: { paths, options, background } });
           let settled = false;
           worker.once('message', (msg: { ok: true; result: VectorBuildResult } | { ok: false; error: { code: string; message: string; details: ErrorDetails } }) => {
             settled = true;
@@ -152,6 +171,33 @@ async function fileMatches(file: string, state: VectorFileState): Promise<boolea
 }
 
 /**
+ * Opens the tenant's recorded vector file as it is, of whatever generation, if it is intact
+ * (the file recorded, with the recorded element count); null otherwise. Never builds. The
+ * index's `provider` is the embedder of the current generation when the file is of that
+ * generation, else unknown (null): the caller decides whether it can use it.
+ */
+export async function loadIntactVectorIndex(paths: TenantPaths, db: TenantDb, mode: VectorReadMode = 'memory'): Promise<VectorIndex | null> {
+  const meta = readEmbeddingsMeta(db);
+  const state = readVectorFileState(db);
+  if (state === null || !(await fileMatches(paths.vectors, state))) return null;
+  const provider = state.generation === meta.generation ? meta.provider : (state.provider ?? null);
+  try {
+    if (mode === 'file') {
+      const reader = HnswFileReader.open(paths.vectors, state.dimension, paths.tenantId);
+      if (reader.count === state.count) return VectorIndex.fromFile(reader, state, provider);
+      reader.close();
+    } else {
+      const index = new hnswlib.HierarchicalNSW('cosine', state.dimension);
+      await index.readIndex(paths.vectors);
+      if (index.getCurrentCount() === state.count) return VectorIndex.fromLoaded(index, state, provider);
+    }
+  } catch {
+    // Replaced or damaged since the check.
+  }
+  return null;
+}
+
+/**
  * Opens the tenant's vector index for searching, in `mode` (see VectorReadMode). The file
  * is used only when SQLite says it reflects the current embeddings generation and it is
  * the file recorded (same inode and mtime, or else same SHA-256) with the recorded element
@@ -172,16 +218,16 @@ export async function loadVectorIndex(
       const built = await runVectorBuild(paths, { ...buildOptions, force: attempt > 0 });
       state = built.state;
     }
-    if (state === null) return VectorIndex.empty(meta.generation);
+    if (state === null) return VectorIndex.empty(meta.generation, meta.provider);
     try {
       if (mode === 'file') {
         const reader = HnswFileReader.open(paths.vectors, state.dimension, paths.tenantId);
-        if (reader.count === state.count) return VectorIndex.fromFile(reader, state);
+        if (reader.count === state.count) return VectorIndex.fromFile(reader, state, meta.provider);
         reader.close();
       } else {
         const index = new hnswlib.HierarchicalNSW('cosine', state.dimension);
         await index.readIndex(paths.vectors);
-        if (index.getCurrentCount() === state.count) return VectorIndex.fromLoaded(index, state);
+        if (index.getCurrentCount() === state.count) return VectorIndex.fromLoaded(index, state, meta.provider);
       }
     } catch {
       // Replaced or damaged between the check and the read: rebuild on the next attempt.

@@ -16,6 +16,12 @@ export interface EmbeddingsMeta {
 
 export interface VectorFileState {
   generation: number;
+  /**
+   * The embedder (`embeddings.provider`) whose vectors the file holds, so a file of an
+   * older generation can be searched with the current embedder's queries only when they
+   * are the same. Absent in states written before it was recorded.
+   */
+  provider?: string;
   /** hnswlib `getCurrentCount()` of the file: live plus deleted-but-unreplaced slots. */
   count: number;
   /** Live vectors in the file. */

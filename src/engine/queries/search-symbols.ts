@@ -1,5 +1,5 @@
 import type { TenantDb } from '../../tenant/tenant-db.js';
-import type { VectorIndex } from '../../tenant/vector-index.js';
+import type { VectorSearcher } from './newer-vectors.js';
 import type { SearchSymbolsParams } from '../params.js';
 import { queryTerms, queryWords, wholeName, type QueryWord } from '../search-terms.js';
 import type { Freshness } from './freshness.js';
@@ -474,7 +474,7 @@ export function semanticSearch(
   db: TenantDb,
   tenantId: string,
   params: SearchSymbolsParams,
-  vectors: VectorIndex,
+  vectors: VectorSearcher,
   queryVector: ArrayLike<number>,
   limit = params.limit,
 ): Ranked[] {
