@@ -419,7 +419,8 @@ export class Engine {
       .then(() => retryWhileLocked(() => runVectorBuild(lease.paths, {}, this.closing.signal, true)))
       .then(
         (built) => {
-          if (built.mode !== 'unchanged') this.pool.invalidateVectors(tenantId);
+          // The new file replaces the loaded index once loaded; searches use the old one meanwhile.
+          this.pool.vectorsBuilt(tenantId, built.state);
         },
         (err: unknown) => {
           // Superseded by a newer run's sync, or dropped by close(): the next semantic query builds.

@@ -6,7 +6,8 @@ import { LatencyHistogram, type HistogramSnapshot } from '../util/histogram.js';
 import { mapTenantDbError, openTenantDb, type TenantDb } from './tenant-db.js';
 import { FrequencySketch } from './frequency-sketch.js';
 import { restoreJournalPath, tenantPaths, type TenantPaths } from './tenant-paths.js';
-import { loadIntactVectorIndex, loadVectorIndex, type VectorIndex, type VectorReadMode } from './vector-index.js';
+import { loadIntactVectorIndex, loadVectorIndex, openVectorFile, type VectorIndex, type VectorReadMode } from './vector-index.js';
+import type { VectorFileState } from './vector-state.js';
 import type { VectorBuildOptions } from './vector-build.js';
 import { readEmbeddingsMeta } from './vector-state.js';
 
@@ -204,6 +205,12 @@ export class TenantDbPool {
   private readonly vectorCache: LRUCache<string, Promise<VectorIndex>>;
   /** Tenants being deleted or restored: acquire() refuses them. */
   private readonly blocked = new Map<string, PctxError>();
+  /**
+   * The file each tenant's last build in this process wrote, recorded in its database or
+   * not (a build never waits for the write lock): lets anyVectors open that file after the
+   * loaded index was evicted, instead of finding no recorded file and building again.
+   */
+  private readonly builtFiles = new LRUCache<string, VectorFileState>({ max: 10_000 });
   private readonly drainWaiters = new Map<string, (() => void)[]>();
   private readonly histogram = new LatencyHistogram();
   private readonly sweeper: NodeJS.Timeout | undefined;
@@ -422,6 +429,7 @@ export class TenantDbPool {
   private retireStale(tenantId: string, handle: Handle): void {
     handle.stale = true;
     this.vectorCache.delete(tenantId);
+    this.builtFiles.delete(tenantId);
     this.window?.delete(tenantId);
     this.main.delete(tenantId);
   }
@@ -482,15 +490,55 @@ export class TenantDbPool {
       if (index !== null) return index;
     }
     // Cached while loading, so concurrent searches share one load.
-    const loading = loadIntactVectorIndex(handle.paths, handle.db, this.vectorReads).then((index) => {
-      if (index === null) throw new PctxError('INTERNAL', { reason: 'no intact vector file' });
-      return index;
-    });
+    const built = this.builtFiles.get(tenantId);
+    const loading = loadIntactVectorIndex(handle.paths, handle.db, this.vectorReads)
+      .then((index) => index ?? (built ? openVectorFile(handle.paths, built, built.provider ?? null, this.vectorReads) : null))
+      .then((index) => {
+        if (index === null) throw new PctxError('INTERNAL', { reason: 'no intact vector file' });
+        return index;
+      });
     this.vectorCache.set(tenantId, loading);
     return loading.catch(() => {
       if (this.vectorCache.get(tenantId) === loading) this.vectorCache.delete(tenantId);
       return null;
     });
+  }
+
+  /**
+   * After a build wrote the file `state` describes: loads it and puts it in place of the
+   * loaded index, which serves until then. A build's state goes unrecorded when an index
+   * run holds the write lock (vector-build.ts), so without this the next search found no
+   * intact file and built again — on a server re-indexing all the time, searches queued
+   * behind builds for minutes (the soak).
+   */
+  vectorsBuilt(tenantId: string, state: VectorFileState | null): void {
+    const before = this.vectorCache.get(tenantId);
+    if (state === null || this.closed || this.blocked.has(tenantId)) {
+      this.builtFiles.delete(tenantId);
+      this.vectorCache.delete(tenantId);
+      return;
+    }
+    this.builtFiles.set(tenantId, state);
+    const reload = async () => {
+      // Already the loaded one (a build that found the file current).
+      if ((await before?.catch(() => null))?.generation === state.generation) return undefined;
+      return openVectorFile(tenantPaths(this.dataDir, tenantId), state, state.provider ?? null, this.vectorReads);
+    };
+    void reload().then(
+      (index) => {
+        if (index === undefined) return;
+        // Unless something else replaced or dropped the entry meanwhile (a restore, a block).
+        if (this.vectorCache.get(tenantId) !== before || this.closed || this.blocked.has(tenantId)) {
+          index?.close();
+          return;
+        }
+        if (index === null) this.vectorCache.delete(tenantId);
+        else this.vectorCache.set(tenantId, Promise.resolve(index));
+      },
+      () => {
+        if (this.vectorCache.get(tenantId) === before) this.vectorCache.delete(tenantId);
+      },
+    );
   }
 
   /**
@@ -510,6 +558,7 @@ export class TenantDbPool {
     tenantPaths(this.dataDir, tenantId);
     this.blocked.set(tenantId, reason);
     this.vectorCache.delete(tenantId);
+    this.builtFiles.delete(tenantId);
     // allowStale: a handle past its idle TTL may still be leased (a long index run).
     const handle = this.window?.peek(tenantId, { allowStale: true }) ?? this.main.peek(tenantId, { allowStale: true }) ?? this.draining.get(tenantId);
     // delete() runs dispose: unleased handles close now, leased ones move to draining.

@@ -179,8 +179,16 @@ async function fileMatches(file: string, state: VectorFileState): Promise<boolea
 export async function loadIntactVectorIndex(paths: TenantPaths, db: TenantDb, mode: VectorReadMode = 'memory'): Promise<VectorIndex | null> {
   const meta = readEmbeddingsMeta(db);
   const state = readVectorFileState(db);
-  if (state === null || !(await fileMatches(paths.vectors, state))) return null;
-  const provider = state.generation === meta.generation ? meta.provider : (state.provider ?? null);
+  if (state === null) return null;
+  return openVectorFile(paths, state, state.generation === meta.generation ? meta.provider : (state.provider ?? null), mode);
+}
+
+/**
+ * Opens the vector file `state` describes (a build's result, recorded or not) if it is
+ * still that file; null otherwise. Never builds.
+ */
+export async function openVectorFile(paths: TenantPaths, state: VectorFileState, provider: string | null, mode: VectorReadMode = 'memory'): Promise<VectorIndex | null> {
+  if (!(await fileMatches(paths.vectors, state))) return null;
   try {
     if (mode === 'file') {
       const reader = HnswFileReader.open(paths.vectors, state.dimension, paths.tenantId);
