@@ -10,6 +10,7 @@ import { McpDispatcher, type CallScope, type ToolCallOutcome } from '../mcp/disp
 import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { drainRequest } from './drain-request.js';
+import { COMPRESS_MIN_BYTES, acceptsGzip, gzipBody } from './compression.js';
 import { toHttpError } from './http-errors.js';
 import { McpSessions } from './mcp-sessions.js';
 import { ServerMetrics } from './metrics.js';
@@ -180,6 +181,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       errorCode: state.failure?.code ?? null,
       errorMessage: state.failure?.message ?? null,
     });
+  });
+
+  // Large JSON (and /metrics text) answers of every route, gzip-coded for clients that
+  // accept it; POST /mcp codes its own answers (memoized, see routes/mcp-route.ts) and
+  // marks them with Vary, as this does.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (typeof payload !== 'string' || payload.length < COMPRESS_MIN_BYTES || reply.hasHeader('vary') || reply.hasHeader('content-encoding')) return done(null, payload);
+    reply.header('vary', 'Accept-Encoding');
+    if (!acceptsGzip(request.headers['accept-encoding'])) return done(null, payload);
+    reply.header('content-encoding', 'gzip');
+    done(null, gzipBody(payload));
   });
 
   app.setErrorHandler(async (err, request, reply) => {
