@@ -18,9 +18,10 @@
  * one run sends none, for the uncoded figure.
  *
  *   npm run bench:http [-- --seconds 10 --connections 100 --files 3000
- *                         --runs ceiling,product,identity,distinct,neighbour]
+ *                         --runs ceiling,product,identity,distinct,neighbour --rounds 1]
  *
- * `--runs` picks a subset (default: all), for A/B comparisons of one path.
+ * `--runs` picks a subset (default: all), for A/B comparisons of one path; `--rounds N`
+ * repeats the load runs in turn and reports each figure's median.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,7 +33,8 @@ import { intOption } from './lib/args.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { writeResults } from './lib/results.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string' }, connections: { type: 'string' }, files: { type: 'string' }, runs: { type: 'string' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string' }, connections: { type: 'string' }, files: { type: 'string' }, runs: { type: 'string' }, rounds: { type: 'string' } } });
+const ROUNDS = intOption(values.rounds, 'rounds', 1);
 const RUN_NAMES = ['ceiling', 'product', 'identity', 'distinct', 'neighbour'] as const;
 type RunName = (typeof RUN_NAMES)[number];
 const RUNS = new Set<RunName>(
@@ -175,23 +177,36 @@ async function main(): Promise<void> {
     const settled = await settle(server.child.pid);
     console.log(`server settled ${settled.ms} ms after warm-up (CPU ${settled.percent.toFixed(1)} % of a core over the last 500 ms)`);
 
-    const skipped = () => Promise.resolve(null);
-    const ceiling = RUNS.has('ceiling')
-      ? (console.log(`ceiling: fastify hello-world, ${CONNECTIONS} connections, ${SECONDS} s`),
-        await withCpu(hello.child.pid, () => autocannon({ url: `${hello.url}/hello`, connections: CONNECTIONS, duration: SECONDS })))
-      : await skipped();
-    const product = RUNS.has('product')
-      ? (console.log(`product: MCP tools/call search_symbols, Accept-Encoding: ${SDK_ACCEPT_ENCODING}, ${CONNECTIONS} connections, ${SECONDS} s`),
-        await withCpu(server.child.pid, () => search(a!.key, CONNECTIONS, SECONDS)))
-      : await skipped();
-    const identity = RUNS.has('identity')
-      ? (console.log(`product, no Accept-Encoding (uncoded answers), ${CONNECTIONS} connections, ${SECONDS} s`),
-        await withCpu(server.child.pid, () => search(a!.key, CONNECTIONS, SECONDS, 'none')))
-      : await skipped();
-    const distinct = RUNS.has('distinct')
-      ? (console.log(`product, a different search each time (no answer reused), ${CONNECTIONS} connections, ${SECONDS} s`),
-        await withCpu(server.child.pid, () => searchDistinct(a!.key, CONNECTIONS, SECONDS)))
-      : await skipped();
+    type Measured = Awaited<ReturnType<typeof withCpu>>;
+    const loads: { name: RunName; label: string; measure: () => Promise<Measured> }[] = [
+      { name: 'ceiling', label: 'ceiling: fastify hello-world', measure: () => withCpu(hello.child.pid, () => autocannon({ url: `${hello.url}/hello`, connections: CONNECTIONS, duration: SECONDS })) },
+      { name: 'product', label: `product: MCP tools/call search_symbols, Accept-Encoding: ${SDK_ACCEPT_ENCODING}`, measure: () => withCpu(server.child.pid, () => search(a!.key, CONNECTIONS, SECONDS)) },
+      { name: 'identity', label: 'product, no Accept-Encoding (uncoded answers)', measure: () => withCpu(server.child.pid, () => search(a!.key, CONNECTIONS, SECONDS, 'none')) },
+      { name: 'distinct', label: 'product, a different search each time (no answer reused)', measure: () => withCpu(server.child.pid, () => searchDistinct(a!.key, CONNECTIONS, SECONDS)) },
+    ];
+    // Rounds take the runs in turn (A B C A B C ...), so a drift of the shared machine's
+    // speed falls on all of them alike; each figure reported is the median over rounds.
+    const rounds = new Map<RunName, Measured[]>();
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const load of loads) {
+        if (!RUNS.has(load.name)) continue;
+        console.log(`${load.label}, ${CONNECTIONS} connections, ${SECONDS} s${ROUNDS > 1 ? `, round ${round}/${ROUNDS}` : ''}`);
+        const measured = await load.measure();
+        rounds.set(load.name, [...(rounds.get(load.name) ?? []), measured]);
+        if (ROUNDS > 1) console.log(`  ${measured.requestsPerSec} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ${measured.cpuUsPerRequest} µs CPU/req`);
+      }
+    }
+    const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor((values.length - 1) / 2)]!;
+    const medianRun = (name: RunName): Measured | null => {
+      const runs = rounds.get(name);
+      if (!runs) return null;
+      const pick = (key: keyof Measured) => median(runs.map((r) => r[key]));
+      return { requestsPerSec: pick('requestsPerSec'), p50: pick('p50'), p99: pick('p99'), non2xx: pick('non2xx'), errors: pick('errors'), total: pick('total'), cpuUsPerRequest: pick('cpuUsPerRequest') };
+    };
+    const ceiling = medianRun('ceiling');
+    const product = medianRun('product');
+    const identity = medianRun('identity');
+    const distinct = medianRun('distinct');
 
     let neighbour: { idle: ReturnType<typeof summary>; busy: ReturnType<typeof summary>; p99Ratio: number; indexMs: number; overlap: number } | null = null;
     if (RUNS.has('neighbour')) {
@@ -230,12 +245,14 @@ async function main(): Promise<void> {
       // What the ratio would be if both were limited only by their own CPU time per request.
       cpuRatio: product && ceiling ? ceiling.cpuUsPerRequest / product.cpuUsPerRequest : null,
       neighbour,
+      rounds: Object.fromEntries(rounds),
     };
     const file = writeResults('http', machine, results);
     const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(0)} %`);
     const row = (label: string, run: (ReturnType<typeof summary> & { cpuUsPerRequest?: number }) | null) => {
       if (run) console.log(`| ${label} | ${run.requestsPerSec} | ${run.p50} | ${run.p99} | ${run.non2xx} | ${run.cpuUsPerRequest ?? ''} |`);
     };
+    if (ROUNDS > 1) console.log(`\nmedians over ${ROUNDS} rounds`);
     console.log('\n| run | req/s | p50 ms | p99 ms | non-2xx | server CPU µs/req |');
     console.log('|---|---:|---:|---:|---:|---:|');
     row('fastify hello-world (ceiling)', ceiling);

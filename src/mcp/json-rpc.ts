@@ -57,7 +57,7 @@ export function rpcResult(id: RequestId, result: Record<string, unknown>): JSONR
  */
 export interface SerializedResult {
   readonly json: string;
-  compressed?: { readonly deflated: Buffer; readonly bytes: Buffer; readonly crc: number };
+  compressed?: { readonly deflated: Buffer; readonly length: number; readonly crc: number; readonly shift: number };
 }
 
 const serializedResults = new WeakMap<object, SerializedResult>();

@@ -91,19 +91,64 @@ export function gzipBody(body: string | Buffer): Buffer {
 
 /**
  * A text compressed once on its own, to be framed inside several gzip members: raw
- * deflate ending on a byte boundary (a sync flush) without a final block, its CRC-32 and
- * its length in bytes.
+ * deflate ending on a byte boundary (a sync flush) without a final block, the text's
+ * CRC-32 and length in bytes, and the operator that shifts a CRC over that many bytes
+ * (so the whole member's CRC is had without reading the text again).
  */
 export interface DeflatedPart {
   readonly deflated: Buffer;
-  readonly bytes: Buffer;
+  readonly length: number;
   readonly crc: number;
+  readonly shift: number;
 }
 
 export function deflatePart(text: string): DeflatedPart {
   const bytes = Buffer.from(text, 'utf8');
   const deflated = zlib.deflateRawSync(bytes, { level: LEVEL, finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  return { deflated, bytes, crc: zlib.crc32(bytes) };
+  return { deflated, length: bytes.length, crc: zlib.crc32(bytes), shift: crc32ShiftOperator(bytes.length) };
+}
+
+// CRC-32 combination as zlib's crc32_combine_gen/crc32_combine_op do it (crc32.c):
+// polynomials over GF(2), reflected, modulo the CRC-32 polynomial.
+const CRC_POLY = 0xedb88320;
+
+/** a * b modulo the CRC polynomial. */
+function multModP(a: number, b: number): number {
+  let m = 0x80000000;
+  let p = 0;
+  for (;;) {
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    b = b & 1 ? (b >>> 1) ^ CRC_POLY : b >>> 1;
+  }
+  return p >>> 0;
+}
+
+/** x^(2^k) modulo the CRC polynomial, k = 0..31. */
+const X2N: number[] = (() => {
+  const table: number[] = [];
+  let p = 0x40000000; // x^1
+  table.push(p);
+  for (let k = 1; k < 32; k++) table.push((p = multModP(p, p)));
+  return table;
+})();
+
+/** x^(8 * bytes) modulo the CRC polynomial: combines a CRC with that of `bytes` more bytes. */
+function crc32ShiftOperator(bytes: number): number {
+  let p = 0x80000000; // x^0
+  let k = 3;
+  for (let n = bytes; n > 0; n = Math.floor(n / 2), k++) {
+    if (n % 2 === 1) p = multModP(X2N[k & 31]!, p);
+  }
+  return p;
+}
+
+/** The CRC-32 of A followed by B, from crc(A), crc(B) and B's shift operator. */
+function crc32Combine(crcA: number, crcB: number, shiftB: number): number {
+  return (multModP(shiftB, crcA) ^ crcB) >>> 0;
 }
 
 /** gzip member header: magic, deflate, no flags, no mtime, no extra flags, OS unknown. */
@@ -124,7 +169,7 @@ function storedBlock(data: Buffer, final: boolean): Buffer {
 /**
  * The gzip coding of `prefix + part + suffix`, where `part` was compressed once and is
  * reused: the prefix and suffix (a JSON-RPC envelope with the request's id) go in stored
- * blocks around the memoized deflate data, so a repeated answer costs a CRC and a copy
+ * blocks around the memoized deflate data, so a repeated answer costs a copy
  * instead of a compression. Valid because the part's deflate data refers to nothing
  * before it and ends on a byte boundary without a final block; the CRC-32 and length
  * cover the whole text. Null when prefix or suffix do not fit a stored block (an id of
@@ -134,19 +179,17 @@ export function gzipSpliced(prefix: string, part: DeflatedPart, suffix: string):
   const head = Buffer.from(prefix, 'utf8');
   const tail = Buffer.from(suffix, 'utf8');
   if (head.length > STORED_MAX || tail.length > STORED_MAX) return null;
-  let crc = zlib.crc32(head);
-  crc = zlib.crc32(part.bytes, crc);
-  crc = zlib.crc32(tail, crc);
+  const crc = zlib.crc32(tail, crc32Combine(zlib.crc32(head), part.crc, part.shift));
   const trailer = Buffer.allocUnsafe(8);
   trailer.writeUInt32LE(crc >>> 0, 0);
-  trailer.writeUInt32LE((head.length + part.bytes.length + tail.length) >>> 0, 4);
+  trailer.writeUInt32LE((head.length + part.length + tail.length) >>> 0, 4);
   return Buffer.concat([GZIP_HEADER, storedBlock(head, false), part.deflated, storedBlock(tail, true), trailer]);
 }
 
 /**
  * The JSON text of a JSON-RPC response, gzip-coded. A result's compressed text is made
  * once and kept next to its memoized JSON (json-rpc.ts), so an answer returned again —
- * the answer cache's — costs a CRC and a copy; only the envelope with the request's id
+ * the answer cache's — costs a copy; only the envelope with the request's id
  * is new each time.
  */
 export function gzipResponse(response: JSONRPCResultResponse | JSONRPCErrorResponse): Buffer {

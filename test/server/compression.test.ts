@@ -73,11 +73,20 @@ describe('acceptsGzip reads Accept-Encoding as RFC 9110 writes it', () => {
 
 describe('gzipSpliced frames a memoized deflate part between stored blocks', () => {
   it('decodes to prefix + part + suffix, also with non-ASCII text, and stays valid when the part is reused', () => {
-    const part = deflatePart(JSON.stringify({ hits: Array.from({ length: 50 }, (_, i) => ({ name: `parseConfig${i}`, doc: 'Parses the configuration — ünïcode' })) }));
+    const text = JSON.stringify({ hits: Array.from({ length: 50 }, (_, i) => ({ name: `parseConfig${i}`, doc: 'Parses the configuration — ünïcode' })) });
+    const part = deflatePart(text);
     for (const id of ['1', '"ä-42"', '9007199254740991']) {
       const prefix = `{"jsonrpc":"2.0","id":${id},"result":`;
       const coded = gzipSpliced(prefix, part, '}')!;
-      expect(zlib.gunzipSync(coded).toString('utf8')).toBe(prefix + part.bytes.toString('utf8') + '}');
+      // gunzip checks the CRC-32 and length in the trailer, combined without reading the part again.
+      expect(zlib.gunzipSync(coded).toString('utf8')).toBe(prefix + text + '}');
+    }
+  });
+
+  it('combines CRCs right for parts of every length class, the empty one included', () => {
+    for (const length of [0, 1, 7, 255, 256, 65_537, 1_000_003]) {
+      const text = 'é'.repeat(Math.floor(length / 2)) + 'x'.repeat(length % 2);
+      expect(zlib.gunzipSync(gzipSpliced('[', deflatePart(text), ']')!).toString('utf8')).toBe(`[${text}]`);
     }
   });
 
