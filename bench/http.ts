@@ -13,7 +13,15 @@
  * event loop. Results go to bench/results/http-<date>.json; record them in
  * docs/benchmarks.md.
  *
- *   npm run bench:http [-- --seconds 10 --connections 100 --files 3000]
+ * The product runs send the Accept-Encoding the official MCP SDK client sends (Node's
+ * fetch: `gzip, deflate`), so its answers come gzip-coded as they would to that client;
+ * one run sends none, for the uncoded figure.
+ *
+ *   npm run bench:http [-- --seconds 10 --connections 100 --files 3000
+ *                         --runs ceiling,product,identity,distinct,neighbour --rounds 1]
+ *
+ * `--runs` picks a subset (default: all), for A/B comparisons of one path; `--rounds N`
+ * repeats the load runs in turn and reports each figure's median.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +33,21 @@ import { intOption } from './lib/args.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { writeResults } from './lib/results.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string' }, connections: { type: 'string' }, files: { type: 'string' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string' }, connections: { type: 'string' }, files: { type: 'string' }, runs: { type: 'string' }, rounds: { type: 'string' } } });
+const ROUNDS = intOption(values.rounds, 'rounds', 1);
+const RUN_NAMES = ['ceiling', 'product', 'identity', 'distinct', 'neighbour'] as const;
+type RunName = (typeof RUN_NAMES)[number];
+const RUNS = new Set<RunName>(
+  (values.runs ?? RUN_NAMES.join(',')).split(',').map((name) => {
+    if (!(RUN_NAMES as readonly string[]).includes(name)) {
+      process.stderr.write(`--runs: expected a comma-separated subset of ${RUN_NAMES.join(',')}, got "${name}"\n`);
+      process.exit(2);
+    }
+    return name as RunName;
+  }),
+);
+/** What the official MCP SDK client sends through Node's fetch over http (checked in test/server/mcp-sdk-client.test.ts). */
+const SDK_ACCEPT_ENCODING = 'gzip, deflate';
 const SECONDS = intOption(values.seconds, 'seconds', 10);
 const CONNECTIONS = intOption(values.connections, 'connections', 100);
 const BIG_TREE_FILES = intOption(values.files, 'files', 3000);
@@ -89,7 +111,8 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'server-bench-http-'));
   const dataDir = path.join(work, 'data');
   const bigTree = path.join(work, 'trees', 'big');
-  writeBigTree(bigTree, BIG_TREE_FILES);
+  fs.mkdirSync(bigTree, { recursive: true });
+  if (RUNS.has('neighbour')) writeBigTree(bigTree, BIG_TREE_FILES);
   const [a, b] = seedTenants(dataDir, [{ name: 'bench-a' }, { name: 'bench-b' }]);
   const huge = { maxTokens: 1_000_000_000, refillRate: 1_000_000_000 };
   const configFile = path.join(work, 'config.json');
@@ -111,19 +134,28 @@ async function main(): Promise<void> {
       body: await tarGzOf(files),
     });
     if (upload.status !== 200) throw new Error(`upload: ${upload.status} ${await upload.text()}`);
-    const mcpLoad = (key: string, connections: number, duration: number, body: Pick<Options, 'body' | 'requests'>) =>
+    const mcpLoad = (key: string, connections: number, duration: number, body: Pick<Options, 'body' | 'requests'>, coding: 'sdk' | 'none' = 'sdk') =>
       autocannon({
         url: `${server.url}/mcp`,
         method: 'POST',
         connections,
         duration,
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...(coding === 'sdk' ? { 'accept-encoding': SDK_ACCEPT_ENCODING } : {}),
+        },
         ...body,
       });
-    const search = (key: string, connections: number, duration: number) =>
-      mcpLoad(key, connections, duration, {
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'search_symbols', arguments: { query: 'parseConfig', limit: 10 } } }),
-      });
+    const search = (key: string, connections: number, duration: number, coding: 'sdk' | 'none' = 'sdk') =>
+      mcpLoad(
+        key,
+        connections,
+        duration,
+        { body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'search_symbols', arguments: { query: 'parseConfig', limit: 10 } } }) },
+        coding,
+      );
     // The same search again is answered from the answer cache while the tenant is unchanged;
     // searches that differ each time measure the ranking itself. 200 names x 3 kinds x 10
     // limits: 6,000 distinct answers, three times what the cache holds, asked in a cycle.
@@ -135,62 +167,109 @@ async function main(): Promise<void> {
     };
     const searchDistinct = (key: string, connections: number, duration: number) =>
       mcpLoad(key, connections, duration, { requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: distinctBody() }) }] });
-    await search(a!.key, 10, 2); // warm-up: JIT, statement cache, pool
+    // Warm-up at full load, both codings: JIT, statement cache, pool, and a heap grown to
+    // its working size (with a 2 s warm-up at 10 connections, the first measured run cost
+    // 1.3-1.7x the CPU per request of the same run repeated after it).
+    await search(a!.key, CONNECTIONS, 2);
+    await search(a!.key, CONNECTIONS, 2, 'none');
     // The upload's index run leaves V8 optimising the grammar's WebAssembly on background
     // threads for a while; the hot-pool figures are of a server that has finished.
     const settled = await settle(server.child.pid);
     console.log(`server settled ${settled.ms} ms after warm-up (CPU ${settled.percent.toFixed(1)} % of a core over the last 500 ms)`);
 
-    console.log(`ceiling: fastify hello-world, ${CONNECTIONS} connections, ${SECONDS} s`);
-    const ceiling = await withCpu(hello.child.pid, () => autocannon({ url: `${hello.url}/hello`, connections: CONNECTIONS, duration: SECONDS }));
-    console.log(`product: MCP tools/call search_symbols, ${CONNECTIONS} connections, ${SECONDS} s`);
-    const product = await withCpu(server.child.pid, () => search(a!.key, CONNECTIONS, SECONDS));
-    console.log(`product, a different search each time (no answer reused), ${CONNECTIONS} connections, ${SECONDS} s`);
-    const distinct = await withCpu(server.child.pid, () => searchDistinct(a!.key, CONNECTIONS, SECONDS));
+    type Measured = Awaited<ReturnType<typeof withCpu>>;
+    const loads: { name: RunName; label: string; measure: () => Promise<Measured> }[] = [
+      { name: 'ceiling', label: 'ceiling: fastify hello-world', measure: () => withCpu(hello.child.pid, () => autocannon({ url: `${hello.url}/hello`, connections: CONNECTIONS, duration: SECONDS })) },
+      { name: 'product', label: `product: MCP tools/call search_symbols, Accept-Encoding: ${SDK_ACCEPT_ENCODING}`, measure: () => withCpu(server.child.pid, () => search(a!.key, CONNECTIONS, SECONDS)) },
+      { name: 'identity', label: 'product, no Accept-Encoding (uncoded answers)', measure: () => withCpu(server.child.pid, () => search(a!.key, CONNECTIONS, SECONDS, 'none')) },
+      { name: 'distinct', label: 'product, a different search each time (no answer reused)', measure: () => withCpu(server.child.pid, () => searchDistinct(a!.key, CONNECTIONS, SECONDS)) },
+    ];
+    // Rounds take the runs in turn (A B C A B C ...), so a drift of the shared machine's
+    // speed falls on all of them alike; each figure reported is the median over rounds.
+    const rounds = new Map<RunName, Measured[]>();
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const load of loads) {
+        if (!RUNS.has(load.name)) continue;
+        console.log(`${load.label}, ${CONNECTIONS} connections, ${SECONDS} s${ROUNDS > 1 ? `, round ${round}/${ROUNDS}` : ''}`);
+        const measured = await load.measure();
+        rounds.set(load.name, [...(rounds.get(load.name) ?? []), measured]);
+        if (ROUNDS > 1) console.log(`  ${measured.requestsPerSec} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ${measured.cpuUsPerRequest} µs CPU/req`);
+      }
+    }
+    const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor((values.length - 1) / 2)]!;
+    const medianRun = (name: RunName): Measured | null => {
+      const runs = rounds.get(name);
+      if (!runs) return null;
+      const pick = (key: keyof Measured) => median(runs.map((r) => r[key]));
+      return { requestsPerSec: pick('requestsPerSec'), p50: pick('p50'), p99: pick('p99'), non2xx: pick('non2xx'), errors: pick('errors'), total: pick('total'), cpuUsPerRequest: pick('cpuUsPerRequest') };
+    };
+    const ceiling = medianRun('ceiling');
+    const product = medianRun('product');
+    const identity = medianRun('identity');
+    const distinct = medianRun('distinct');
 
-    console.log(`tenant A idle, ${NEIGHBOUR_CONNECTIONS} connections`);
-    const idle = summary(await search(a!.key, NEIGHBOUR_CONNECTIONS, SECONDS));
-    console.log(`tenant A while tenant B indexes ${BIG_TREE_FILES} files`);
-    let indexDone = 0;
-    const indexStarted = performance.now();
-    const indexing = fetch(`${server.url}/mcp`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${b!.key}`, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'index_folder', arguments: { path: bigTree } } }),
-    }).then(async (r) => {
-      indexDone = performance.now();
-      return { status: r.status, body: (await r.json()) as { result?: { isError?: boolean; structuredContent?: unknown } } };
-    });
-    const measureStarted = performance.now();
-    const busy = summary(await search(a!.key, NEIGHBOUR_CONNECTIONS, SECONDS));
-    const measureEnded = performance.now();
-    const indexed = await indexing;
-    if (indexed.status !== 200 || indexed.body.result?.isError) throw new Error(`tenant B's index run failed: ${JSON.stringify(indexed.body).slice(0, 300)}`);
-    const overlap = Math.max(0, Math.min(indexDone, measureEnded) - Math.max(indexStarted, measureStarted)) / (measureEnded - measureStarted);
+    let neighbour: { idle: ReturnType<typeof summary>; busy: ReturnType<typeof summary>; p99Ratio: number; indexMs: number; overlap: number } | null = null;
+    if (RUNS.has('neighbour')) {
+      console.log(`tenant A idle, ${NEIGHBOUR_CONNECTIONS} connections`);
+      const idle = summary(await search(a!.key, NEIGHBOUR_CONNECTIONS, SECONDS));
+      console.log(`tenant A while tenant B indexes ${BIG_TREE_FILES} files`);
+      let indexDone = 0;
+      const indexStarted = performance.now();
+      const indexing = fetch(`${server.url}/mcp`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${b!.key}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'index_folder', arguments: { path: bigTree } } }),
+      }).then(async (r) => {
+        indexDone = performance.now();
+        return { status: r.status, body: (await r.json()) as { result?: { isError?: boolean; structuredContent?: unknown } } };
+      });
+      const measureStarted = performance.now();
+      const busy = summary(await search(a!.key, NEIGHBOUR_CONNECTIONS, SECONDS));
+      const measureEnded = performance.now();
+      const indexed = await indexing;
+      if (indexed.status !== 200 || indexed.body.result?.isError) throw new Error(`tenant B's index run failed: ${JSON.stringify(indexed.body).slice(0, 300)}`);
+      const overlap = Math.max(0, Math.min(indexDone, measureEnded) - Math.max(indexStarted, measureStarted)) / (measureEnded - measureStarted);
+      neighbour = { idle, busy, p99Ratio: busy.p99 / idle.p99, indexMs: Math.round(indexDone - indexStarted), overlap };
+    }
 
+    const toCeiling = (run: { requestsPerSec: number } | null) => (run && ceiling ? run.requestsPerSec / ceiling.requestsPerSec : null);
     const results = {
-      config: { seconds: SECONDS, connections: CONNECTIONS, neighbourConnections: NEIGHBOUR_CONNECTIONS, bigTreeFiles: BIG_TREE_FILES },
+      config: { seconds: SECONDS, connections: CONNECTIONS, neighbourConnections: NEIGHBOUR_CONNECTIONS, bigTreeFiles: BIG_TREE_FILES, runs: [...RUNS], acceptEncoding: SDK_ACCEPT_ENCODING },
       ceiling,
       product,
+      identity,
       distinct,
-      ratio: product.requestsPerSec / ceiling.requestsPerSec,
-      distinctRatio: distinct.requestsPerSec / ceiling.requestsPerSec,
+      ratio: toCeiling(product),
+      identityRatio: toCeiling(identity),
+      distinctRatio: toCeiling(distinct),
       // What the ratio would be if both were limited only by their own CPU time per request.
-      cpuRatio: ceiling.cpuUsPerRequest / product.cpuUsPerRequest,
-      neighbour: { idle, busy, p99Ratio: busy.p99 / idle.p99, indexMs: Math.round(indexDone - indexStarted), overlap },
+      cpuRatio: product && ceiling ? ceiling.cpuUsPerRequest / product.cpuUsPerRequest : null,
+      neighbour,
+      rounds: Object.fromEntries(rounds),
     };
     const file = writeResults('http', machine, results);
-    const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+    const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(0)} %`);
+    const row = (label: string, run: (ReturnType<typeof summary> & { cpuUsPerRequest?: number }) | null) => {
+      if (run) console.log(`| ${label} | ${run.requestsPerSec} | ${run.p50} | ${run.p99} | ${run.non2xx} | ${run.cpuUsPerRequest ?? ''} |`);
+    };
+    if (ROUNDS > 1) console.log(`\nmedians over ${ROUNDS} rounds`);
     console.log('\n| run | req/s | p50 ms | p99 ms | non-2xx | server CPU µs/req |');
     console.log('|---|---:|---:|---:|---:|---:|');
-    console.log(`| fastify hello-world (ceiling) | ${ceiling.requestsPerSec} | ${ceiling.p50} | ${ceiling.p99} | ${ceiling.non2xx} | ${ceiling.cpuUsPerRequest} |`);
-    console.log(`| MCP search_symbols (auth + rate limit + log), same search | ${product.requestsPerSec} | ${product.p50} | ${product.p99} | ${product.non2xx} | ${product.cpuUsPerRequest} |`);
-    console.log(`| MCP search_symbols, a different search each time | ${distinct.requestsPerSec} | ${distinct.p50} | ${distinct.p99} | ${distinct.non2xx} | ${distinct.cpuUsPerRequest} |`);
-    console.log(`| tenant A search, idle (${NEIGHBOUR_CONNECTIONS} conn.) | ${idle.requestsPerSec} | ${idle.p50} | ${idle.p99} | ${idle.non2xx} |`);
-    console.log(`| tenant A search, B indexing (${NEIGHBOUR_CONNECTIONS} conn.) | ${busy.requestsPerSec} | ${busy.p50} | ${busy.p99} | ${busy.non2xx} |`);
-    console.log(`\nratio to ceiling ${pct(results.ratio)} (target >= 40 %), p99 ${product.p99} ms (target <= 15 ms); by server CPU per request ${pct(results.cpuRatio)}`);
-    console.log(`different searches: ratio to ceiling ${pct(results.distinctRatio)}, p99 ${distinct.p99} ms`);
-    console.log(`noisy neighbour: p99 ${busy.p99} ms vs ${idle.p99} ms idle = ${results.neighbour.p99Ratio.toFixed(2)}x (target <= 2x); B's index run took ${results.neighbour.indexMs} ms and overlapped ${pct(overlap)} of the measurement`);
+    row('fastify hello-world (ceiling)', ceiling);
+    row(`MCP search_symbols (auth + rate limit + log), same search, gzip`, product);
+    row('MCP search_symbols, same search, uncoded (no Accept-Encoding)', identity);
+    row('MCP search_symbols, a different search each time, gzip', distinct);
+    row(`tenant A search, idle (${NEIGHBOUR_CONNECTIONS} conn.)`, neighbour?.idle ?? null);
+    row(`tenant A search, B indexing (${NEIGHBOUR_CONNECTIONS} conn.)`, neighbour?.busy ?? null);
+    console.log('');
+    if (product) console.log(`ratio to ceiling ${pct(results.ratio)} (target >= 40 %), p99 ${product.p99} ms (target <= 15 ms); by server CPU per request ${pct(results.cpuRatio)}`);
+    if (identity) console.log(`uncoded answers: ratio to ceiling ${pct(results.identityRatio)}, p99 ${identity.p99} ms`);
+    if (distinct) console.log(`different searches: ratio to ceiling ${pct(results.distinctRatio)}, p99 ${distinct.p99} ms`);
+    if (neighbour) {
+      console.log(
+        `noisy neighbour: p99 ${neighbour.busy.p99} ms vs ${neighbour.idle.p99} ms idle = ${neighbour.p99Ratio.toFixed(2)}x (target <= 2x); B's index run took ${neighbour.indexMs} ms and overlapped ${pct(neighbour.overlap)} of the measurement`,
+      );
+    }
     console.log(`raw results: ${path.relative(REPO_ROOT, file)}`);
   } finally {
     await Promise.all([hello.stop(), server.stop()]);

@@ -50,8 +50,17 @@ export function rpcResult(id: RequestId, result: Record<string, unknown>): JSONR
   return { jsonrpc: '2.0', id, result } as JSONRPCResultResponse;
 }
 
-/** The JSON text of results, kept while the result object lives (see serializeResponse). */
-const resultJson = new WeakMap<object, string>();
+/**
+ * A result's JSON text, kept while the result object lives (see serializeResponse), with
+ * room for the HTTP transport's compressed form of the same text
+ * (src/server/compression.ts), made when a client first accepts it.
+ */
+export interface SerializedResult {
+  readonly json: string;
+  compressed?: { readonly deflated: Buffer; readonly length: number; readonly crc: number; readonly shift: number };
+}
+
+const serializedResults = new WeakMap<object, SerializedResult>();
 
 /**
  * A response as JSON text. The result's text is kept with the result object, so an answer
@@ -61,10 +70,21 @@ const resultJson = new WeakMap<object, string>();
  * Results are never mutated once answered.
  */
 export function serializeResponse(response: JSONRPCResultResponse | JSONRPCErrorResponse): string {
-  if (!('result' in response) || typeof response.result !== 'object' || response.result === null) return JSON.stringify(response);
-  let json = resultJson.get(response.result);
-  if (json === undefined) resultJson.set(response.result, (json = JSON.stringify(response.result)));
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(response.id)},"result":${json}}`;
+  const parts = responseParts(response);
+  return parts === null ? JSON.stringify(response) : parts.prefix + parts.result.json + RESPONSE_SUFFIX;
+}
+
+const RESPONSE_SUFFIX = '}';
+
+/**
+ * A result response as the envelope around its memoized result text — `prefix +
+ * result.json + suffix` is the response's JSON — or null for an error response.
+ */
+export function responseParts(response: JSONRPCResultResponse | JSONRPCErrorResponse): { prefix: string; result: SerializedResult; suffix: string } | null {
+  if (!('result' in response) || typeof response.result !== 'object' || response.result === null) return null;
+  let result = serializedResults.get(response.result);
+  if (result === undefined) serializedResults.set(response.result, (result = { json: JSON.stringify(response.result) }));
+  return { prefix: `{"jsonrpc":"2.0","id":${JSON.stringify(response.id)},"result":`, result, suffix: RESPONSE_SUFFIX };
 }
 
 export function rpcError(id: RequestId | null, code: number, message: string, data?: unknown): JSONRPCErrorResponse {

@@ -37,14 +37,21 @@ const decorated = new WeakMap<object, Decorated>();
  * engine's (cached) answer itself: the answer is copied, never mutated.
  */
 export function withLiveFreshness<T extends { freshness: Freshness }>(answer: T, watchState: ((repo: string) => RepoWatchState | null) | undefined): T {
-  const entries = Object.entries(answer.freshness).map(([repo, f]): [string, LiveRepoFreshness] => {
+  const repos = Object.keys(answer.freshness);
+  const states = repos.map((repo) => {
     const state = watchState?.(repo) ?? null;
-    if (state === null || state.mode === 'stopped') return [repo, { ...f, watching: false }];
-    return [repo, { ...f, watching: true, pendingChanges: state.pendingChanges, indexing: state.running }];
+    return state === null || state.mode === 'stopped' ? null : state;
   });
-  const key = entries.map(([, f]) => (f.watching ? `${f.pendingChanges}:${f.indexing ? 1 : 0}` : '-')).join(',');
+  // The key first: a repeated answer whose watchers show the same is reused without a copy.
+  const key = states.map((state) => (state === null ? '-' : `${state.pendingChanges}:${state.running ? 1 : 0}`)).join(',');
   const previous = decorated.get(answer);
   if (previous?.key === key) return previous.value as T;
+  const entries = repos.map((repo, i): [string, LiveRepoFreshness] => {
+    const f = answer.freshness[repo]!;
+    const state = states[i];
+    if (!state) return [repo, { ...f, watching: false }];
+    return [repo, { ...f, watching: true, pendingChanges: state.pendingChanges, indexing: state.running }];
+  });
   // fromEntries defines own properties: a repository named like an Object.prototype key stays an entry.
   const value = { ...answer, freshness: Object.fromEntries(entries) };
   decorated.set(answer, { key, value });

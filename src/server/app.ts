@@ -10,6 +10,7 @@ import { McpDispatcher, type CallScope, type ToolCallOutcome } from '../mcp/disp
 import { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { drainRequest } from './drain-request.js';
+import { COMPRESS_MIN_BYTES, acceptsGzip, gzipBody } from './compression.js';
 import { toHttpError } from './http-errors.js';
 import { McpSessions } from './mcp-sessions.js';
 import { ServerMetrics } from './metrics.js';
@@ -152,22 +153,41 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addHook('onRoute', (route) => openapi.collect(route));
 
   app.decorateRequest('pctx', null as never);
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // The per-request hooks take a callback rather than returning a promise: no promise and
+  // microtask per hook on every request. A throw becomes done(err), as a rejection would.
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     request.pctx = { principal: null, failure: null, refused: null, rateHeaders: null, logTool: null };
-    if (app.pctx.closing) {
-      reply.header('connection', 'close');
-      throw new PctxError('SHUTTING_DOWN');
+    try {
+      if (app.pctx.closing) {
+        reply.header('connection', 'close');
+        throw new PctxError('SHUTTING_DOWN');
+      }
+      guard.admit(request, reply);
+    } catch (err) {
+      done(err as Error);
+      return;
     }
-    guard.admit(request, reply);
+    done();
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
+  app.addHook('onResponse', (request, reply, done) => {
+    try {
+      logResponse(request, reply);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    done();
+  });
+  const logResponse = (request: FastifyRequest, reply: FastifyReply): void => {
+    // fastify builds a new routeOptions object on each read: read it once.
+    const routeOptions = request.routeOptions;
+    const route = routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
     metrics.latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
     const state = request.pctx;
     if (!state) return;
-    const guardConfig = request.routeOptions.config?.guard;
+    const guardConfig = routeOptions.config?.guard;
     // MCP tool calls are logged by the dispatcher; here only what it never saw.
     const tool = guardConfig?.logAs ?? (state.refused || state.failure ? (state.logTool ?? (route === 'unmatched' ? null : `${request.method} ${route}`)) : null);
     if (tool === null) return;
@@ -180,6 +200,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       errorCode: state.failure?.code ?? null,
       errorMessage: state.failure?.message ?? null,
     });
+  };
+
+  // Large JSON (and /metrics text) answers of every route, gzip-coded for clients that
+  // accept it; POST /mcp codes its own answers (memoized, see routes/mcp-route.ts) and
+  // marks them with Vary, as this does.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (typeof payload !== 'string' || payload.length < COMPRESS_MIN_BYTES || reply.hasHeader('vary') || reply.hasHeader('content-encoding')) return done(null, payload);
+    reply.header('vary', 'Accept-Encoding');
+    if (!acceptsGzip(request.headers['accept-encoding'])) return done(null, payload);
+    reply.header('content-encoding', 'gzip');
+    done(null, gzipBody(payload));
   });
 
   app.setErrorHandler(async (err, request, reply) => {

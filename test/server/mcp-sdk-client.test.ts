@@ -72,6 +72,25 @@ describe('the official MCP SDK client over Streamable HTTP', () => {
     expect(names).toContain('get_symbol_source');
   });
 
+  it('asks for gzip through Node fetch and reads the gzip-coded answers', async () => {
+    const server = await startServer();
+    const { key } = server.tenantWithKey('acme');
+    const codings: (string | null)[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      codings.push(response.headers.get('content-encoding'));
+      return response;
+    };
+    const transport = new StreamableHTTPClientTransport(new URL('/mcp', server.url), { fetch: recording, requestInit: { headers: { Authorization: `Bearer ${key}` } } });
+    const client = new Client({ name: 'sdk-test', version: '1.0.0' });
+    await client.connect(transport);
+    clients.push(client);
+    const { tools } = await client.listTools();
+    expect(tools.length).toBe(10);
+    // The tool listing is over the size threshold: it came gzip-coded, and the client read it.
+    expect(codings).toContain('gzip');
+  });
+
   it('fails to connect with a bad key, with the HTTP 401', async () => {
     const server = await startServer();
     const client = new Client({ name: 'sdk-test', version: '1.0.0' });

@@ -5,6 +5,7 @@ import type { ControlPlane } from '../../control/index.js';
 import { PctxError } from '../../errors.js';
 import { McpDispatcher, type CallScope } from '../../mcp/dispatch.js';
 import { JSON_RPC_ERRORS, classifyMessage, rpcError, serializeResponse } from '../../mcp/json-rpc.js';
+import { COMPRESS_MIN_BYTES, acceptsGzip, gzipBody, gzipResponse } from '../compression.js';
 import type { McpSessions } from '../mcp-sessions.js';
 import type { RequestGuard } from '../request-guard.js';
 
@@ -173,5 +174,10 @@ async function handlePost(request: FastifyRequest, reply: FastifyReply, deps: Mc
     if (result?.protocolVersion) reply.header(SESSION_HEADER, deps.sessions.create(tenantId, result.protocolVersion));
   }
   reply.header('content-type', 'application/json');
-  return reply.send(batch ? `[${[...invalid, ...responses].map(serializeResponse).join(',')}]` : serializeResponse(responses[0]!));
+  const text = batch ? `[${[...invalid, ...responses].map(serializeResponse).join(',')}]` : serializeResponse(responses[0]!);
+  if (text.length < COMPRESS_MIN_BYTES) return reply.send(text);
+  reply.header('vary', 'Accept-Encoding');
+  if (!acceptsGzip(request.headers['accept-encoding'])) return reply.send(text);
+  reply.header('content-encoding', 'gzip');
+  return reply.send(batch ? gzipBody(text) : gzipResponse(responses[0]!));
 }
