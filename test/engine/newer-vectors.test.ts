@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { LOCAL_TENANT_ID } from '../../src/tenant/tenant-paths.js';
+import Database from 'better-sqlite3';
+import { completeEmbeddings } from '../../src/engine/indexer/deferred-embeddings.js';
+import { LOCAL_TENANT_ID, tenantPaths } from '../../src/tenant/tenant-paths.js';
+import { runVectorBuild } from '../../src/tenant/vector-index.js';
 import { DEMO_REPO, useEngines } from '../helpers/engine.js';
 import { useTempDir, writeTree } from '../helpers/temp-dir.js';
 
@@ -51,5 +54,32 @@ describe('semantic search over an older vector index plus the symbols it lacks',
       after.forEach((h, i) => expect(h.score).toBeCloseTo(before[q]![i]!.score, 4));
     }
     expect((await found(engine, 'store user session', 'hybrid'))[0]!.name).toBe('storeUserSession');
+  });
+
+  it('a build whose state went unrecorded (an index run held the write lock) still serves after its index was evicted, without building again', async () => {
+    const dataDir = tempDir();
+    const root = path.join(tempDir(), 'demo');
+    writeTree(root, DEMO_REPO);
+    const engine = newEngine(dataDir);
+    await engine.indexFolder(T, { path: root }, { vectors: 'skip' });
+    const paths = tenantPaths(dataDir, T);
+    await engine.pool.withTenant(T, async (lease) => {
+      await completeEmbeddings(paths, lease.db, engine.embedder);
+      // Another process's index run holds the write lock while the build ends.
+      const other = new Database(paths.db);
+      other.exec('BEGIN IMMEDIATE');
+      const built = await runVectorBuild(paths);
+      other.exec('ROLLBACK');
+      other.close();
+      expect(built.recorded).toBe(false);
+      expect(await lease.anyVectors()).toBeNull();
+
+      engine.pool.vectorsBuilt(T, built.state);
+      engine.pool.invalidateVectors(T);
+      const inode = fs.statSync(paths.vectors).ino;
+      const index = await lease.anyVectors();
+      expect(index).toMatchObject({ generation: built.state!.generation, size: built.state!.live });
+      expect(fs.statSync(paths.vectors).ino).toBe(inode);
+    });
   });
 });
