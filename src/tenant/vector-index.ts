@@ -2,8 +2,6 @@ import fs from 'node:fs';
 import crypto from 'node:crypto';
 import hnswlib from 'hnswlib-node';
 import { PctxError, errorFromJSON, isOutOfFileDescriptors, type ErrorDetails } from '../errors.js';
-import { KeyedMutex } from '../util/keyed-mutex.js';
-import { Semaphore } from '../util/semaphore.js';
 import { spawnWorker } from '../util/spawn-worker.js';
 import type { TenantDb } from './tenant-db.js';
 import type { TenantPaths } from './tenant-paths.js';
@@ -114,44 +112,121 @@ export class VectorIndex {
   }
 }
 
-const buildLocks = new KeyedMutex();
-/** Builds are CPU-heavy and a process serves requests too: one build at a time. */
-const buildSlots = new Semaphore(1);
+interface QueuedBuild {
+  paths: TenantPaths;
+  options: VectorBuildOptions;
+  /** Nobody waits for it: it runs after every build somebody waits for, at background priority. */
+  background: boolean;
+  /** Set while only background requests share the build: aborting it drops the build. */
+  signal: AbortSignal | undefined;
+  resolve: (result: VectorBuildResult) => void;
+  reject: (err: Error) => void;
+  promise: Promise<VectorBuildResult>;
+}
 
 /**
- * Runs buildVectorFile in a worker thread so the event loop stays free. A build still
- * waiting for its turn when `signal` aborts is dropped (`POOL_CLOSED`): a server shutting
- * down must not first work through a queue of background builds (the soak's server took
- * nine minutes to exit after SIGTERM).
+ * The process's vector builds: one at a time (they are CPU-heavy and the process serves
+ * requests too), a tenant's waiting build shared by every request for it made before it
+ * starts (it reads the tenant's state when it starts, so it serves them all), and builds
+ * a search waits for ahead of background ones.
+ *
+ * Before, each index run queued a build of its own behind every other tenant's, first come
+ * first served: on a server re-indexing 20 tenants all the time the queue grew faster than
+ * it drained, and a search that needed a build waited behind all of it (the soak: searches
+ * unanswered for five minutes).
+ */
+class BuildQueue {
+  private running = false;
+  private readonly waiting: QueuedBuild[] = [];
+  private readonly byTenant = new Map<string, QueuedBuild>();
+
+  request(paths: TenantPaths, options: VectorBuildOptions, signal: AbortSignal | undefined, background: boolean): Promise<VectorBuildResult> {
+    const queued = this.byTenant.get(paths.tenantId);
+    if (queued && JSON.stringify(queued.options) === JSON.stringify(options)) {
+      if (!background || !signal) queued.signal = undefined;
+      if (!background && queued.background) {
+        queued.background = false;
+        this.waiting.splice(this.waiting.indexOf(queued), 1);
+        this.enqueue(queued);
+      }
+      return queued.promise;
+    }
+    let resolve!: (result: VectorBuildResult) => void;
+    let reject!: (err: Error) => void;
+    const promise = new Promise<VectorBuildResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const entry: QueuedBuild = { paths, options, background, signal: background ? signal : undefined, resolve, reject, promise };
+    this.byTenant.set(paths.tenantId, entry);
+    this.enqueue(entry);
+    this.pump();
+    return promise;
+  }
+
+  /** After the last build nobody waits for if it is one, else after the last one somebody waits for. */
+  private enqueue(entry: QueuedBuild): void {
+    if (entry.background) {
+      this.waiting.push(entry);
+      return;
+    }
+    const firstBackground = this.waiting.findIndex((e) => e.background);
+    this.waiting.splice(firstBackground < 0 ? this.waiting.length : firstBackground, 0, entry);
+  }
+
+  private pump(): void {
+    if (this.running) return;
+    const entry = this.waiting.shift();
+    if (!entry) return;
+    // From here on, a new request for the tenant gets a build of its own: this one has read its state.
+    if (this.byTenant.get(entry.paths.tenantId) === entry) this.byTenant.delete(entry.paths.tenantId);
+    if (entry.signal?.aborted) {
+      entry.reject(new PctxError('POOL_CLOSED'));
+      this.pump();
+      return;
+    }
+    this.running = true;
+    buildInWorker(entry.paths, entry.options, entry.background).then(entry.resolve, entry.reject).finally(() => {
+      this.running = false;
+      this.pump();
+    });
+  }
+}
+
+const builds = new BuildQueue();
+
+function buildInWorker(paths: TenantPaths, options: VectorBuildOptions, background: boolean): Promise<VectorBuildResult> {
+  return new Promise<VectorBuildResult>((resolve, reject) => {
+    const worker = spawnWorker(import.meta.url, './vector-worker', { workerData: { paths, options, background } });
+    let settled = false;
+    worker.once('message', (msg: { ok: true; result: VectorBuildResult } | { ok: false; error: { code: string; message: string; details: ErrorDetails } }) => {
+      settled = true;
+      if (msg.ok) resolve(msg.result);
+      else reject(errorFromJSON(msg.error));
+      void worker.terminate();
+    });
+    worker.once('error', (err) => {
+      if (settled) return;
+      settled = true;
+      if (isOutOfFileDescriptors(err)) reject(new PctxError('TOO_MANY_OPEN_FILES', { reason: `vector build worker: ${err.message}` }, { cause: err }));
+      else reject(new PctxError('INTERNAL', { reason: `vector build worker failed: ${err.message}` }, { cause: err }));
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new PctxError('INTERNAL', { reason: `vector build worker exited with code ${code}` }));
+      settled = true;
+    });
+  });
+}
+
+/**
+ * Runs buildVectorFile in a worker thread so the event loop stays free, in the process's
+ * build queue (BuildQueue). `background`: nobody waits for the result, so it runs after
+ * the builds somebody waits for, at background thread priority. A background build still
+ * waiting when `signal` aborts is dropped (`POOL_CLOSED`): a server shutting down must not
+ * first work through a queue of builds (the soak's server took nine minutes to exit).
  */
 export function runVectorBuild(paths: TenantPaths, options: VectorBuildOptions = {}, signal?: AbortSignal, background = false): Promise<VectorBuildResult> {
-  return buildLocks.run(paths.tenantId, () =>
-    buildSlots.run(
-      () =>
-        new Promise<VectorBuildResult>((resolve, reject) => {
-          if (signal?.aborted) {
-            reject(new PctxError('POOL_CLOSED'));
-            return;
-          }
-          const worker = spawnWorker(import.meta.url, './vector-worker', { workerData: { paths, options, background } });
-          let settled = false;
-          worker.once('message', (msg: { ok: true; result: VectorBuildResult } | { ok: false; error: { code: string; message: string; details: ErrorDetails } }) => {
-            settled = true;
-            if (msg.ok) resolve(msg.result);
-            else reject(errorFromJSON(msg.error));
-            void worker.terminate();
-          });
-          worker.once('error', (err) => {
-            if (settled) return;
-            if (isOutOfFileDescriptors(err)) reject(new PctxError('TOO_MANY_OPEN_FILES', { reason: `vector build worker: ${err.message}` }, { cause: err }));
-            else reject(new PctxError('INTERNAL', { reason: `vector build worker failed: ${err.message}` }, { cause: err }));
-          });
-          worker.once('exit', (code) => {
-            if (!settled) reject(new PctxError('INTERNAL', { reason: `vector build worker exited with code ${code}` }));
-          });
-        }),
-    ),
-  );
+  return builds.request(paths, options, signal, background);
 }
 
 async function sha256FileAsync(file: string): Promise<string> {
