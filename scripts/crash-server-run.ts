@@ -14,8 +14,8 @@
  * - no upload staging, replaced upload or HTTP backup work folder is left behind.
  *
  * The server runs as a plain child (`PCTX_CLI_SUPERVISED=1`): without it `serve` runs in
- * a supervised grandchild, and killing the supervisor would leave the process holding the
- * databases alive. `npm run test:crash` runs the full version (scripts/crash.ts);
+ * a supervised grandchild, and killing the supervisor would shut that process down
+ * gracefully instead of killing it. `npm run test:crash` runs the full version (scripts/crash.ts);
  * `npm test` a short one (test/server/crash-server.test.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
