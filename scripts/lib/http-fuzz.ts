@@ -12,6 +12,7 @@ import http from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
+import { DRAIN_CAP_BYTES } from '../../src/server/drain-request.js';
 
 export interface FuzzTarget {
   /** `http://127.0.0.1:<port>` */
@@ -38,6 +39,11 @@ export interface FuzzRequest {
   body?: string | Buffer | { repeat: string; times: number; prefix: string; suffix: string };
   /** Bytes written as they are on a raw socket (for requests no HTTP client would send). */
   raw?: string;
+  /**
+   * Set on a request with a valid key and a JSON content type to a route that parses its
+   * body: with a body over the server's body limit it must be answered 413, nothing else.
+   */
+  bodyParsed?: boolean;
 }
 
 export interface FuzzOutcome {
@@ -272,6 +278,7 @@ export function fuzzRequestArbitrary(t: FuzzTarget): fc.Arbitrary<FuzzRequest> {
       method: path === '/mcp' || path === '/admin/tenants' ? 'POST' : 'PATCH',
       path,
       headers: mcpHeaders(path === '/mcp' ? t.readKey : t.adminKey),
+      bodyParsed: true,
       body: asQuery
         ? { repeat: 'a', times: size, prefix: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search_symbols","arguments":{"query":"', suffix: '"}}}' }
         : { repeat: 'x', times: size, prefix: '{"name":"', suffix: '"}' },
@@ -494,12 +501,16 @@ function bodyLength(body: FuzzRequest['body']): number {
 
 /**
  * Acceptable: 2xx or 4xx; a raw request may also be hung up on (status 0) without a
- * reset. A body declared larger than the limit is refused with 413 before it is read
- * (docs/http-api.md) and the connection closed: a client still writing it may see EPIPE
- * or ECONNRESET instead of the 413, which is that documented behaviour, not a finding.
+ * reset. A body over the limit is refused with 413 before it is parsed, and the server
+ * reads the rest of it, up to `drainCap` (32 MiB), before answering (docs/http-api.md):
+ * within that, a reset (EPIPE, ECONNRESET) instead of the answer is a finding, and a
+ * request marked `bodyParsed` must get exactly the 413. Only a body over `drainCap` may
+ * end in a reset for a client still writing it: the server cuts the connection there.
  */
-export function isAcceptable(r: FuzzRequest, o: FuzzOutcome, bodyLimit = DEFAULT_BODY_LIMIT): boolean {
-  if (o.error) return (o.error === 'EPIPE' || o.error === 'ECONNRESET') && bodyLength(r.body) > bodyLimit;
+export function isAcceptable(r: FuzzRequest, o: FuzzOutcome, bodyLimit = DEFAULT_BODY_LIMIT, drainCap = DRAIN_CAP_BYTES): boolean {
+  const length = bodyLength(r.body);
+  if (o.error) return (o.error === 'EPIPE' || o.error === 'ECONNRESET') && length > drainCap;
+  if (r.bodyParsed && length > bodyLimit && length <= drainCap) return o.status === 413;
   if (o.status === 0) return r.raw !== undefined || o.body.startsWith('client refused');
   return o.status !== null && ((o.status >= 200 && o.status < 300) || (o.status >= 400 && o.status < 500));
 }
