@@ -222,6 +222,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.addHook('onClose', async () => {
     control.requestLog.flush();
+    metrics.close();
   });
   return app;
 }
