@@ -178,6 +178,7 @@ function routes(t: FuzzTarget, param: string): { path: string; methods: string[]
     { path: `/admin/tenants/${p}/keys`, methods: ['GET', 'POST'] },
     { path: `/admin/tenants/${p}/stats`, methods: ['GET'] },
     { path: `/admin/tenants/${p}/backup`, methods: ['POST'] },
+    { path: `/admin/tenants/${p}/restore`, methods: ['POST'] },
     { path: `/admin/keys/${p}`, methods: ['DELETE'] },
     { path: '/admin/stats', methods: ['GET'] },
     { path: '/healthz', methods: ['GET'] },
@@ -344,8 +345,8 @@ export function fuzzRequestArbitrary(t: FuzzTarget): fc.Arbitrary<FuzzRequest> {
     });
 
   const archives: fc.Arbitrary<FuzzRequest> = fc
-    .tuple(fc.uint8Array({ maxLength: 2000 }), fc.constantFrom('raw', 'gzip', 'truncated-gzip', 'tar-header'), fc.constantFrom('application/gzip', 'application/octet-stream', 'application/json', 'text/plain'), fc.constantFrom('fuzz-up', 'Bad Name', '..', 'a'.repeat(65)))
-    .map(([bytes, form, ct, name]) => {
+    .tuple(fc.uint8Array({ maxLength: 2000 }), fc.constantFrom('raw', 'gzip', 'truncated-gzip', 'tar-header'), fc.constantFrom('application/gzip', 'application/octet-stream', 'application/json', 'text/plain'), fc.constantFrom('fuzz-up', 'Bad Name', '..', 'a'.repeat(65)), fc.boolean())
+    .map(([bytes, form, ct, name, asRestore]) => {
       let body = Buffer.from(bytes);
       if (form === 'gzip') body = zlib.gzipSync(body);
       if (form === 'truncated-gzip') body = zlib.gzipSync(Buffer.concat([body, Buffer.alloc(4096)])).subarray(0, 40);
@@ -356,6 +357,8 @@ export function fuzzRequestArbitrary(t: FuzzTarget): fc.Arbitrary<FuzzRequest> {
         header.write('00000000010\0', 124);
         body = zlib.gzipSync(Buffer.concat([header, body.subarray(0, 512), Buffer.alloc(1024)]));
       }
+      // The same bytes as a backup archive to restore into the victim tenant.
+      if (asRestore) return { kind: 'archive', method: 'POST', path: `/admin/tenants/${t.victimTenantId}/restore`, headers: [['authorization', `Bearer ${t.adminKey}`], ['content-type', ct]] as [string, string][], body };
       return { kind: 'archive', method: 'POST', path: `/v1/repos/${encodeURIComponent(name)}/archive`, headers: [['authorization', `Bearer ${t.writeKey}`], ['content-type', ct]] as [string, string][], body };
     });
 

@@ -146,6 +146,7 @@ describe('admin REST API', () => {
         '/admin/tenants/{id}',
         '/admin/tenants/{id}/backup',
         '/admin/tenants/{id}/keys',
+        '/admin/tenants/{id}/restore',
         '/admin/tenants/{id}/stats',
         '/healthz',
         '/mcp',
@@ -160,6 +161,8 @@ describe('admin REST API', () => {
     expect(doc.paths['/admin/tenants']!.post!['x-permission']).toBe('admin');
     expect(doc.paths['/admin/tenants']!.post!.requestBody).toBeDefined();
     expect(doc.paths['/v1/repos/{name}/archive']!.post!['x-permission']).toBe('write');
+    expect(doc.paths['/admin/tenants/{id}/restore']!.post!['x-permission']).toBe('admin');
+    expect(doc.paths['/admin/tenants/{id}/restore']!.post!.requestBody).toMatchObject({ required: true, content: { 'application/gzip': { schema: { type: 'string', contentMediaType: 'application/gzip' } } } });
   });
 
   it('answers health and readiness without a key, and metrics to an admin in Prometheus text', async () => {
