@@ -108,7 +108,8 @@ export function supervisorGone(): AbortSignal {
 /**
  * In a supervised child: tells the parent the command is finished (output written, files
  * closed) with this exit code, so it can exit without waiting for this process to wind
- * down. Does nothing otherwise. Call it last.
+ * down; with the parent gone, exits with that code instead. Does nothing in a process that
+ * is not supervised. Call it last.
  */
 export function reportDone(): void {
   if (process.env[SUPERVISED_ENV] === undefined || !process.send) return;
