@@ -1,8 +1,8 @@
 /**
  * The server crash test: the real `serve --http` process SIGKILLed while it runs an
- * index_folder, an upload, an admin backup or an admin tenant delete, or while a CLI
- * `tenants restore --force` swaps a tenant under it (the HTTP API has no restore route:
- * restores are a CLI operation on the data folder the server serves, docs/tenants.md).
+ * index_folder, an upload, an admin backup, restore (`POST /admin/tenants/:id/restore`)
+ * or tenant delete, or while a CLI `tenants restore --force` swaps a tenant under it (an
+ * operator restoring on the data folder the server serves, docs/tenants.md).
  * After each kill the server is started again — its start-up repairs are what is tested
  * — and the data folder is held to the same promise as after a CLI crash
  * (scripts/lib/crash-checks.ts), plus what only a server shows:
@@ -29,7 +29,7 @@ import { CRASH_POINTS } from './crash-run.js';
 import { checkDataDir, checkTenantStates, crashEnv, sourceVersion, tenantFingerprint, writeVersion, type TenantRow } from './lib/crash-checks.js';
 import { seedTenants, tarGzOf, type SeededTenant } from './lib/server-process.js';
 
-export type ServerCrashOperation = 'index' | 'upload' | 'backup' | 'restore' | 'delete';
+export type ServerCrashOperation = 'index' | 'upload' | 'backup' | 'restore' | 'restore-http' | 'delete';
 
 /** Named steps where a kill matters most; index runs and uploads are killed by delay only (one transaction). */
 export const SERVER_CRASH_POINTS: Record<ServerCrashOperation, readonly string[]> = {
@@ -37,6 +37,7 @@ export const SERVER_CRASH_POINTS: Record<ServerCrashOperation, readonly string[]
   upload: [],
   backup: CRASH_POINTS.backup,
   restore: CRASH_POINTS.restore,
+  'restore-http': CRASH_POINTS.restore,
   delete: CRASH_POINTS.delete,
 };
 
@@ -201,7 +202,7 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
     return (JSON.parse(r.bytes.toString()) as { tenants: TenantRow[] }).tenants;
   };
   const archives = { a: path.join(work, 'a.tar.gz'), b: path.join(work, 'b.tar.gz') };
-  const timing: Record<ServerCrashOperation, number> = { index: 0, upload: 0, backup: 0, restore: 0, delete: 0 };
+  const timing: Record<ServerCrashOperation, number> = { index: 0, upload: 0, backup: 0, restore: 0, 'restore-http': 0, delete: 0 };
   const timed = async <T>(op: ServerCrashOperation, fn: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
     const result = await fn();
@@ -223,6 +224,12 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
   await timed('backup', () => backupOf(idx.id, archives.a));
   await timed('backup', () => backupOf(up.id, archives.b));
   await timed('restore', () => mustCli(['tenants', 'restore', archives.a, '--as', 'rst']));
+  const restoreOverHttp = (server: Server, tenant: string, archive: string) =>
+    request(server, ops.key, 'POST', `/admin/tenants/${tenant}/restore`, fs.readFileSync(archive), 'application/gzip');
+  await timed('restore-http', async () => {
+    const r = await restoreOverHttp(server, 'rst', archives.a);
+    if (r.status !== 200) throw new Error(`restore over HTTP: ${r.status} ${r.bytes.toString().slice(0, 300)}`);
+  });
   // A delete's duration matters only to random delays: a plan covering every kill needs none.
   if (!(options.script && options.script.length >= options.kills)) {
     const spare = (JSON.parse(mustCli(['tenants', 'restore', archives.a, '--as', 'spare', '--json'])) as { tenant: TenantRow }).tenant;
@@ -243,7 +250,7 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
   const attempts: ServerCrashAttempt[] = [];
   const failures: string[] = [];
   let kills = 0;
-  const opsCycle: ServerCrashOperation[] = ['index', 'upload', 'backup', 'restore', 'delete'];
+  const opsCycle: ServerCrashOperation[] = ['index', 'upload', 'backup', 'restore', 'restore-http', 'delete'];
 
   const plan = (n: number) => {
     const scripted = options.script?.[n];
@@ -252,7 +259,7 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
     const point = scripted ? scripted.point : points.length > 0 && random() < 0.6 ? points[Math.floor(random() * points.length)] : undefined;
     const delay = scripted?.delayMs ?? Math.round(random() * timing[op] * 1.1);
     // Steps of the server's own operations pause the server: it is started knowing the step.
-    const serverPause = point !== undefined && (op === 'backup' || op === 'delete') ? point : undefined;
+    const serverPause = point !== undefined && (op === 'backup' || op === 'restore-http' || op === 'delete') ? point : undefined;
     return { op, point, delay, serverPause };
   };
   let next = plan(0);
@@ -312,6 +319,12 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
           });
           child.once('exit', () => resolve());
         });
+    } else if (op === 'restore-http') {
+      targetId = byName.get('rst')!;
+      oldFp = before.get(targetId)!;
+      const next = oldFp === fpA ? 'b' : 'a';
+      newFp = next === 'a' ? fpA : fpB;
+      action = () => restoreOverHttp(live, 'rst', archives[next]);
     } else {
       const name = `del-${++deleteSerial}`;
       targetId = (JSON.parse(mustCli(['tenants', 'restore', archives.a, '--as', name, '--json'])) as { tenant: TenantRow }).tenant.id;

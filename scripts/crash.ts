@@ -3,8 +3,8 @@
  *
  * - `cli` (crash-run.ts): CLI processes killed in index, backup, restore --force, delete;
  * - `server` (crash-server-run.ts): the `serve --http` process killed while it runs
- *   index_folder, an upload, an admin backup or delete, or while a CLI restore swaps a
- *   tenant under it; restarted after each kill.
+ *   index_folder, an upload, an admin backup, restore or delete, or while a CLI restore
+ *   swaps a tenant under it; restarted after each kill.
  *
  * Prints each attempt and a summary per phase; exits 1 if any check failed. Options:
  * --target cli|server|all (default all), --kills N (default 24, per phase), --seed N,
@@ -63,6 +63,6 @@ if (values.target !== 'server') {
 if (values.target !== 'cli') {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pctx-crash-server-'));
   const report = await runServerCrashTest({ cliMain, workDir, kills, ...seed, log });
-  ok = summarize('server', ['index', 'upload', 'backup', 'restore', 'delete'], report, workDir, `, ${report.starts} server starts`) && ok;
+  ok = summarize('server', ['index', 'upload', 'backup', 'restore', 'restore-http', 'delete'], report, workDir, `, ${report.starts} server starts`) && ok;
 }
 if (!ok) process.exitCode = 1;
