@@ -142,6 +142,12 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
         stderr += chunk.toString();
         const pause = /PCTX_PAUSED (\S+)/.exec(stderr);
         if (pause) onPause(pause[1]!);
+        // Paused before listening (in its start-up repairs): it would wait for ever.
+        if (pause && !listening) {
+          child.kill('SIGKILL');
+          reject(new Error(`the server paused at ${pause[1]} during its start-up:\n${stderr}`));
+          return;
+        }
         const match = !listening && /MCP over HTTP at (http:\/\/\S+)\/mcp/.exec(stderr);
         if (match) {
           listening = true;
@@ -372,13 +378,16 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
     await background;
     const ms = performance.now() - t0;
 
-    // Restart (the repairs; armed for the next attempt's step), then the whole data folder against the promise.
+    // Restart (the repairs), then the whole data folder against the promise; armed for the next attempt's step after that.
     next = plan(attempts.length + 1);
     const label = `#${attempts.length + 1} ${op} at ${point ?? `delay ${delay} ms`}${killed ? ' (killed)' : ' (finished first)'}`;
     const fail = (what: string) => failures.push(`${label}: ${what}`);
     if (!killed) await stop(live);
     try {
-      server = await startServer(next.serverPause);
+      // Unarmed: the start-up's repairs (finishing a restore or delete the kill interrupted)
+      // pass the same named steps, and a server armed for the next attempt paused in them
+      // before it listened (found when restores over HTTP joined the plan).
+      server = await startServer();
     } catch (err) {
       fail(`the next start failed: ${(err as Error).message}`);
       break;
@@ -400,6 +409,16 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
       fs.rmSync(file, { force: true });
     }
     if (op === 'index') idxVersion = outcome === 'new' ? idxVersion : idxVersion === 'a' ? 'b' : 'a';
+    if (next.serverPause) {
+      // Nothing is left to repair now: the armed start pauses only in the attempt's own operation.
+      await stop(server);
+      try {
+        server = await startServer(next.serverPause);
+      } catch (err) {
+        fail(`the armed start failed: ${(err as Error).message}`);
+        break;
+      }
+    }
     attempts.push({ op, at: point ?? `delay ${delay} ms`, killed, outcome, ms: Math.round(ms) });
     log(`server ${label} → ${outcome}${failures.length > 0 ? `, ${failures.length} failure(s) so far` : ''}`);
   }
