@@ -39,10 +39,10 @@ interface PhaseReport {
 
 function summarize(phase: string, ops: readonly string[], report: PhaseReport, workDir: string, extra = ''): boolean {
   process.stdout.write(`\n${phase}, seed ${report.seed}: ${report.attempts.length} attempts, ${report.kills} kills in ${(report.durationMs / 1000).toFixed(0)} s${extra}\n`);
-  process.stdout.write('operation  attempts  killed  at a named step  ended old  ended new\n');
+  process.stdout.write('operation     attempts  killed  at a named step  ended old  ended new\n');
   for (const op of ops) {
     const mine = report.attempts.filter((a) => a.op === op);
-    const row = [op.padEnd(9), String(mine.length).padStart(8), String(mine.filter((a) => a.killed).length).padStart(7), String(mine.filter((a) => a.killed && !a.at.startsWith('delay')).length).padStart(16), String(mine.filter((a) => a.outcome === 'old').length).padStart(10), String(mine.filter((a) => a.outcome === 'new').length).padStart(10)];
+    const row = [op.padEnd(12), String(mine.length).padStart(8), String(mine.filter((a) => a.killed).length).padStart(7), String(mine.filter((a) => a.killed && !a.at.startsWith('delay')).length).padStart(16), String(mine.filter((a) => a.outcome === 'old').length).padStart(10), String(mine.filter((a) => a.outcome === 'new').length).padStart(10)];
     process.stdout.write(`${row.join('  ')}\n`);
   }
   if (report.failures.length > 0) {
