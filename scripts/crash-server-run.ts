@@ -1,8 +1,8 @@
 /**
  * The server crash test: the real `serve --http` process SIGKILLed while it runs an
- * index_folder, an upload, an admin backup or an admin tenant delete, or while a CLI
- * `tenants restore --force` swaps a tenant under it (the HTTP API has no restore route:
- * restores are a CLI operation on the data folder the server serves, docs/tenants.md).
+ * index_folder, an upload, an admin backup, restore (`POST /admin/tenants/:id/restore`)
+ * or tenant delete, or while a CLI `tenants restore --force` swaps a tenant under it (an
+ * operator restoring on the data folder the server serves, docs/tenants.md).
  * After each kill the server is started again — its start-up repairs are what is tested
  * — and the data folder is held to the same promise as after a CLI crash
  * (scripts/lib/crash-checks.ts), plus what only a server shows:
@@ -14,8 +14,8 @@
  * - no upload staging, replaced upload or HTTP backup work folder is left behind.
  *
  * The server runs as a plain child (`PCTX_CLI_SUPERVISED=1`): without it `serve` runs in
- * a supervised grandchild, and killing the supervisor would leave the process holding the
- * databases alive. `npm run test:crash` runs the full version (scripts/crash.ts);
+ * a supervised grandchild, and killing the supervisor would shut that process down
+ * gracefully instead of killing it. `npm run test:crash` runs the full version (scripts/crash.ts);
  * `npm test` a short one (test/server/crash-server.test.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -29,7 +29,7 @@ import { CRASH_POINTS } from './crash-run.js';
 import { checkDataDir, checkTenantStates, crashEnv, sourceVersion, tenantFingerprint, writeVersion, type TenantRow } from './lib/crash-checks.js';
 import { seedTenants, tarGzOf, type SeededTenant } from './lib/server-process.js';
 
-export type ServerCrashOperation = 'index' | 'upload' | 'backup' | 'restore' | 'delete';
+export type ServerCrashOperation = 'index' | 'upload' | 'backup' | 'restore' | 'restore-http' | 'delete';
 
 /** Named steps where a kill matters most; index runs and uploads are killed by delay only (one transaction). */
 export const SERVER_CRASH_POINTS: Record<ServerCrashOperation, readonly string[]> = {
@@ -37,6 +37,7 @@ export const SERVER_CRASH_POINTS: Record<ServerCrashOperation, readonly string[]
   upload: [],
   backup: CRASH_POINTS.backup,
   restore: CRASH_POINTS.restore,
+  'restore-http': CRASH_POINTS.restore,
   delete: CRASH_POINTS.delete,
 };
 
@@ -141,6 +142,12 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
         stderr += chunk.toString();
         const pause = /PCTX_PAUSED (\S+)/.exec(stderr);
         if (pause) onPause(pause[1]!);
+        // Paused before listening (in its start-up repairs): it would wait for ever.
+        if (pause && !listening) {
+          child.kill('SIGKILL');
+          reject(new Error(`the server paused at ${pause[1]} during its start-up:\n${stderr}`));
+          return;
+        }
         const match = !listening && /MCP over HTTP at (http:\/\/\S+)\/mcp/.exec(stderr);
         if (match) {
           listening = true;
@@ -201,7 +208,7 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
     return (JSON.parse(r.bytes.toString()) as { tenants: TenantRow[] }).tenants;
   };
   const archives = { a: path.join(work, 'a.tar.gz'), b: path.join(work, 'b.tar.gz') };
-  const timing: Record<ServerCrashOperation, number> = { index: 0, upload: 0, backup: 0, restore: 0, delete: 0 };
+  const timing: Record<ServerCrashOperation, number> = { index: 0, upload: 0, backup: 0, restore: 0, 'restore-http': 0, delete: 0 };
   const timed = async <T>(op: ServerCrashOperation, fn: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
     const result = await fn();
@@ -223,6 +230,12 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
   await timed('backup', () => backupOf(idx.id, archives.a));
   await timed('backup', () => backupOf(up.id, archives.b));
   await timed('restore', () => mustCli(['tenants', 'restore', archives.a, '--as', 'rst']));
+  const restoreOverHttp = (server: Server, tenant: string, archive: string) =>
+    request(server, ops.key, 'POST', `/admin/tenants/${tenant}/restore`, fs.readFileSync(archive), 'application/gzip');
+  await timed('restore-http', async () => {
+    const r = await restoreOverHttp(server, 'rst', archives.a);
+    if (r.status !== 200) throw new Error(`restore over HTTP: ${r.status} ${r.bytes.toString().slice(0, 300)}`);
+  });
   // A delete's duration matters only to random delays: a plan covering every kill needs none.
   if (!(options.script && options.script.length >= options.kills)) {
     const spare = (JSON.parse(mustCli(['tenants', 'restore', archives.a, '--as', 'spare', '--json'])) as { tenant: TenantRow }).tenant;
@@ -243,7 +256,7 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
   const attempts: ServerCrashAttempt[] = [];
   const failures: string[] = [];
   let kills = 0;
-  const opsCycle: ServerCrashOperation[] = ['index', 'upload', 'backup', 'restore', 'delete'];
+  const opsCycle: ServerCrashOperation[] = ['index', 'upload', 'backup', 'restore', 'restore-http', 'delete'];
 
   const plan = (n: number) => {
     const scripted = options.script?.[n];
@@ -252,7 +265,7 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
     const point = scripted ? scripted.point : points.length > 0 && random() < 0.6 ? points[Math.floor(random() * points.length)] : undefined;
     const delay = scripted?.delayMs ?? Math.round(random() * timing[op] * 1.1);
     // Steps of the server's own operations pause the server: it is started knowing the step.
-    const serverPause = point !== undefined && (op === 'backup' || op === 'delete') ? point : undefined;
+    const serverPause = point !== undefined && (op === 'backup' || op === 'restore-http' || op === 'delete') ? point : undefined;
     return { op, point, delay, serverPause };
   };
   let next = plan(0);
@@ -312,6 +325,12 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
           });
           child.once('exit', () => resolve());
         });
+    } else if (op === 'restore-http') {
+      targetId = byName.get('rst')!;
+      oldFp = before.get(targetId)!;
+      const next = oldFp === fpA ? 'b' : 'a';
+      newFp = next === 'a' ? fpA : fpB;
+      action = () => restoreOverHttp(live, 'rst', archives[next]);
     } else {
       const name = `del-${++deleteSerial}`;
       targetId = (JSON.parse(mustCli(['tenants', 'restore', archives.a, '--as', name, '--json'])) as { tenant: TenantRow }).tenant.id;
@@ -359,13 +378,16 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
     await background;
     const ms = performance.now() - t0;
 
-    // Restart (the repairs; armed for the next attempt's step), then the whole data folder against the promise.
+    // Restart (the repairs), then the whole data folder against the promise; armed for the next attempt's step after that.
     next = plan(attempts.length + 1);
     const label = `#${attempts.length + 1} ${op} at ${point ?? `delay ${delay} ms`}${killed ? ' (killed)' : ' (finished first)'}`;
     const fail = (what: string) => failures.push(`${label}: ${what}`);
     if (!killed) await stop(live);
     try {
-      server = await startServer(next.serverPause);
+      // Unarmed: the start-up's repairs (finishing a restore or delete the kill interrupted)
+      // pass the same named steps, and a server armed for the next attempt paused in them
+      // before it listened (found when restores over HTTP joined the plan).
+      server = await startServer();
     } catch (err) {
       fail(`the next start failed: ${(err as Error).message}`);
       break;
@@ -387,6 +409,16 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
       fs.rmSync(file, { force: true });
     }
     if (op === 'index') idxVersion = outcome === 'new' ? idxVersion : idxVersion === 'a' ? 'b' : 'a';
+    if (next.serverPause) {
+      // Nothing is left to repair now: the armed start pauses only in the attempt's own operation.
+      await stop(server);
+      try {
+        server = await startServer(next.serverPause);
+      } catch (err) {
+        fail(`the armed start failed: ${(err as Error).message}`);
+        break;
+      }
+    }
     attempts.push({ op, at: point ?? `delay ${delay} ms`, killed, outcome, ms: Math.round(ms) });
     log(`server ${label} → ${outcome}${failures.length > 0 ? `, ${failures.length} failure(s) so far` : ''}`);
   }

@@ -3,8 +3,8 @@
  *
  * - `cli` (crash-run.ts): CLI processes killed in index, backup, restore --force, delete;
  * - `server` (crash-server-run.ts): the `serve --http` process killed while it runs
- *   index_folder, an upload, an admin backup or delete, or while a CLI restore swaps a
- *   tenant under it; restarted after each kill.
+ *   index_folder, an upload, an admin backup, restore or delete, or while a CLI restore
+ *   swaps a tenant under it; restarted after each kill.
  *
  * Prints each attempt and a summary per phase; exits 1 if any check failed. Options:
  * --target cli|server|all (default all), --kills N (default 24, per phase), --seed N,
@@ -39,10 +39,10 @@ interface PhaseReport {
 
 function summarize(phase: string, ops: readonly string[], report: PhaseReport, workDir: string, extra = ''): boolean {
   process.stdout.write(`\n${phase}, seed ${report.seed}: ${report.attempts.length} attempts, ${report.kills} kills in ${(report.durationMs / 1000).toFixed(0)} s${extra}\n`);
-  process.stdout.write('operation  attempts  killed  at a named step  ended old  ended new\n');
+  process.stdout.write('operation     attempts  killed  at a named step  ended old  ended new\n');
   for (const op of ops) {
     const mine = report.attempts.filter((a) => a.op === op);
-    const row = [op.padEnd(9), String(mine.length).padStart(8), String(mine.filter((a) => a.killed).length).padStart(7), String(mine.filter((a) => a.killed && !a.at.startsWith('delay')).length).padStart(16), String(mine.filter((a) => a.outcome === 'old').length).padStart(10), String(mine.filter((a) => a.outcome === 'new').length).padStart(10)];
+    const row = [op.padEnd(12), String(mine.length).padStart(8), String(mine.filter((a) => a.killed).length).padStart(7), String(mine.filter((a) => a.killed && !a.at.startsWith('delay')).length).padStart(16), String(mine.filter((a) => a.outcome === 'old').length).padStart(10), String(mine.filter((a) => a.outcome === 'new').length).padStart(10)];
     process.stdout.write(`${row.join('  ')}\n`);
   }
   if (report.failures.length > 0) {
@@ -63,6 +63,6 @@ if (values.target !== 'server') {
 if (values.target !== 'cli') {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pctx-crash-server-'));
   const report = await runServerCrashTest({ cliMain, workDir, kills, ...seed, log });
-  ok = summarize('server', ['index', 'upload', 'backup', 'restore', 'delete'], report, workDir, `, ${report.starts} server starts`) && ok;
+  ok = summarize('server', ['index', 'upload', 'backup', 'restore', 'restore-http', 'delete'], report, workDir, `, ${report.starts} server starts`) && ok;
 }
 if (!ok) process.exitCode = 1;

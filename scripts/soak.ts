@@ -9,7 +9,8 @@
  * on the request after its revocation, a request_log row count (read from control.db
  * after shutdown) different from the number of logged requests sent, fds or RSS growing
  * without bound after warm-up (end above warm-up peak + 32 fds, or above 2× the warm-up
- * RSS), and an unclean shutdown. Prints the slopes per minute after warm-up.
+ * RSS), and an unclean shutdown. Prints the slopes per minute after warm-up, and the
+ * server's event-loop delay over the whole run (from /metrics, read once at the end).
  *
  *   npm run test:soak [-- --duration 10m --clients 100 --tenants 20 --sample 5s --warmup 2m]
  */
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
     }, 15_000);
     await Promise.all(Array.from({ length: CLIENTS }, (_, n) => client(n)));
     clearInterval(straggler);
+    const loopDelay = await eventLoopDelay(server.url, ops.key);
     clearInterval(sampler);
     samples.push(sampleProc(pid, (performance.now() - started) / 1000)!);
     const elapsed = (performance.now() - started) / 1000;
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
     console.log(`5xx: ${totals.fiveHundreds.length}; cross-tenant results: ${totals.crossTenant.length}; revoked keys checked: ${totals.revocationsChecked}, accepted after revocation: ${totals.revokedAccepted.length}`);
     console.log(`RSS: ${(samples[0]!.rssBytes / 2 ** 20).toFixed(1)} MiB at start, ${(warmRss / 2 ** 20).toFixed(1)} MiB warm-up peak, ${(end.rssBytes / 2 ** 20).toFixed(1)} MiB at end; slope after warm-up ${rssSlope.toFixed(2)} MiB/min over ${after.length} samples`);
     console.log(`fds: ${samples[0]!.fds} at start, ${warmFds} warm-up peak, ${end.fds} at end; slope after warm-up ${fdSlope.toFixed(2)} fds/min`);
+    console.log(`event-loop delay of the server since it started: ${loopDelay}`);
     if (totals.crossTenant.length) failures.push(`cross-tenant results: ${[...new Set(totals.crossTenant)].slice(0, 5).join("; ")}`);
     if (totals.fiveHundreds.length) failures.push(`5xx answers: ${totals.fiveHundreds.slice(0, 5).join('; ')}`);
     if (totals.revokedAccepted.length) failures.push(`revoked keys accepted: ${totals.revokedAccepted.slice(0, 5).join('; ')}`);
@@ -184,6 +187,21 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   } else {
     console.log('\nOK: zero cross-tenant results, zero 5xx, revoked keys refused at once, request_log complete, fds and RSS bounded');
+  }
+}
+
+/**
+ * The server's cumulative event-loop delay gauges (docs/http-api.md), as one line. Read
+ * outside `call`: a successful /metrics scrape is not a request_log row.
+ */
+async function eventLoopDelay(url: string, adminKey: string): Promise<string> {
+  try {
+    const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const text = await response.text();
+    const gauge = (name: string) => Number(new RegExp(`^pctx_event_loop_delay_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1]);
+    return `max ${gauge('max').toFixed(3)} s, p99 ${gauge('p99').toFixed(3)} s, p50 ${gauge('p50').toFixed(3)} s`;
+  } catch (err) {
+    return `unknown (/metrics: ${(err as Error).message})`;
   }
 }
 

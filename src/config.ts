@@ -98,6 +98,8 @@ export interface HostingConfig {
   maxArchiveExpandedBytes: number;
   /** Most files and folders in one upload. @default 50000 (env PCTX_MAX_ARCHIVE_FILES) */
   maxArchiveFiles: number;
+  /** Largest backup archive `POST /admin/tenants/:id/restore` accepts. @default 1 GiB (env PCTX_MAX_RESTORE_SIZE) */
+  maxRestoreBytes: number;
 }
 
 export interface ConfigOverrides {
@@ -122,7 +124,7 @@ const FILE_KEYS: Record<string, readonly string[] | null> = {
   server: ['host', 'port', 'bodyLimit', 'shutdownTimeoutMs', 'trustProxy', 'backgroundNice'],
   rateLimit: null,
   requestLog: ['retentionDays'],
-  hosting: ['allowedRoots', 'maxArchiveSize', 'maxArchiveExpandedSize', 'maxArchiveFiles'],
+  hosting: ['allowedRoots', 'maxArchiveSize', 'maxArchiveExpandedSize', 'maxArchiveFiles', 'maxRestoreSize'],
   watch: ['enabled'],
 };
 
@@ -394,6 +396,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     maxArchiveBytes: size(layers.get('hosting.maxArchiveSize', 'PCTX_MAX_ARCHIVE_SIZE')) ?? 100 * 1024 * 1024,
     maxArchiveExpandedBytes: size(layers.get('hosting.maxArchiveExpandedSize', 'PCTX_MAX_ARCHIVE_EXPANDED_SIZE')) ?? 1024 * 1024 * 1024,
     maxArchiveFiles: wholeNumber(layers.get('hosting.maxArchiveFiles', 'PCTX_MAX_ARCHIVE_FILES'), 1, 10_000_000) ?? 50_000,
+    maxRestoreBytes: size(layers.get('hosting.maxRestoreSize', 'PCTX_MAX_RESTORE_SIZE')) ?? 1024 * 1024 * 1024,
   });
 
   return Object.freeze({

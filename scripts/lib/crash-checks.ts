@@ -20,7 +20,8 @@ export interface TenantRow {
  * colours, temp files in `tmpDir` (checked for leftovers), and PCTX_CLI_SUPERVISED so
  * the spawned process is the one holding the databases. Supervised, `index` ran in a
  * grandchild that outlived the SIGKILL of its supervisor and committed during the next
- * attempt (found by the full run of 2026-12-02: a bystander "changed").
+ * attempt (found by the full run of 2026-12-02: a bystander "changed"); it now stops
+ * with its supervisor, but gracefully (rolling back), which is not the crash under test.
  */
 export function crashEnv(tmpDir: string, workers: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PCTX_WORKERS: String(workers), PCTX_EMBEDDING_DIMENSION: '64', NO_COLOR: '1', TMPDIR: tmpDir, PCTX_CLI_SUPERVISED: '1' };

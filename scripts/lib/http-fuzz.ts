@@ -12,6 +12,7 @@ import http from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
+import { DRAIN_CAP_BYTES } from '../../src/server/drain-request.js';
 
 export interface FuzzTarget {
   /** `http://127.0.0.1:<port>` */
@@ -38,6 +39,11 @@ export interface FuzzRequest {
   body?: string | Buffer | { repeat: string; times: number; prefix: string; suffix: string };
   /** Bytes written as they are on a raw socket (for requests no HTTP client would send). */
   raw?: string;
+  /**
+   * Set on a request with a valid key and a JSON content type to a route that parses its
+   * body: with a body over the server's body limit it must be answered 413, nothing else.
+   */
+  bodyParsed?: boolean;
 }
 
 export interface FuzzOutcome {
@@ -172,6 +178,7 @@ function routes(t: FuzzTarget, param: string): { path: string; methods: string[]
     { path: `/admin/tenants/${p}/keys`, methods: ['GET', 'POST'] },
     { path: `/admin/tenants/${p}/stats`, methods: ['GET'] },
     { path: `/admin/tenants/${p}/backup`, methods: ['POST'] },
+    { path: `/admin/tenants/${p}/restore`, methods: ['POST'] },
     { path: `/admin/keys/${p}`, methods: ['DELETE'] },
     { path: '/admin/stats', methods: ['GET'] },
     { path: '/healthz', methods: ['GET'] },
@@ -272,6 +279,7 @@ export function fuzzRequestArbitrary(t: FuzzTarget): fc.Arbitrary<FuzzRequest> {
       method: path === '/mcp' || path === '/admin/tenants' ? 'POST' : 'PATCH',
       path,
       headers: mcpHeaders(path === '/mcp' ? t.readKey : t.adminKey),
+      bodyParsed: true,
       body: asQuery
         ? { repeat: 'a', times: size, prefix: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search_symbols","arguments":{"query":"', suffix: '"}}}' }
         : { repeat: 'x', times: size, prefix: '{"name":"', suffix: '"}' },
@@ -337,8 +345,8 @@ export function fuzzRequestArbitrary(t: FuzzTarget): fc.Arbitrary<FuzzRequest> {
     });
 
   const archives: fc.Arbitrary<FuzzRequest> = fc
-    .tuple(fc.uint8Array({ maxLength: 2000 }), fc.constantFrom('raw', 'gzip', 'truncated-gzip', 'tar-header'), fc.constantFrom('application/gzip', 'application/octet-stream', 'application/json', 'text/plain'), fc.constantFrom('fuzz-up', 'Bad Name', '..', 'a'.repeat(65)))
-    .map(([bytes, form, ct, name]) => {
+    .tuple(fc.uint8Array({ maxLength: 2000 }), fc.constantFrom('raw', 'gzip', 'truncated-gzip', 'tar-header'), fc.constantFrom('application/gzip', 'application/octet-stream', 'application/json', 'text/plain'), fc.constantFrom('fuzz-up', 'Bad Name', '..', 'a'.repeat(65)), fc.boolean())
+    .map(([bytes, form, ct, name, asRestore]) => {
       let body = Buffer.from(bytes);
       if (form === 'gzip') body = zlib.gzipSync(body);
       if (form === 'truncated-gzip') body = zlib.gzipSync(Buffer.concat([body, Buffer.alloc(4096)])).subarray(0, 40);
@@ -349,6 +357,8 @@ export function fuzzRequestArbitrary(t: FuzzTarget): fc.Arbitrary<FuzzRequest> {
         header.write('00000000010\0', 124);
         body = zlib.gzipSync(Buffer.concat([header, body.subarray(0, 512), Buffer.alloc(1024)]));
       }
+      // The same bytes as a backup archive to restore into the victim tenant.
+      if (asRestore) return { kind: 'archive', method: 'POST', path: `/admin/tenants/${t.victimTenantId}/restore`, headers: [['authorization', `Bearer ${t.adminKey}`], ['content-type', ct]] as [string, string][], body };
       return { kind: 'archive', method: 'POST', path: `/v1/repos/${encodeURIComponent(name)}/archive`, headers: [['authorization', `Bearer ${t.writeKey}`], ['content-type', ct]] as [string, string][], body };
     });
 
@@ -494,12 +504,16 @@ function bodyLength(body: FuzzRequest['body']): number {
 
 /**
  * Acceptable: 2xx or 4xx; a raw request may also be hung up on (status 0) without a
- * reset. A body declared larger than the limit is refused with 413 before it is read
- * (docs/http-api.md) and the connection closed: a client still writing it may see EPIPE
- * or ECONNRESET instead of the 413, which is that documented behaviour, not a finding.
+ * reset. A body over the limit is refused with 413 before it is parsed, and the server
+ * reads the rest of it, up to `drainCap` (32 MiB), before answering (docs/http-api.md):
+ * within that, a reset (EPIPE, ECONNRESET) instead of the answer is a finding, and a
+ * request marked `bodyParsed` must get exactly the 413. Only a body over `drainCap` may
+ * end in a reset for a client still writing it: the server cuts the connection there.
  */
-export function isAcceptable(r: FuzzRequest, o: FuzzOutcome, bodyLimit = DEFAULT_BODY_LIMIT): boolean {
-  if (o.error) return (o.error === 'EPIPE' || o.error === 'ECONNRESET') && bodyLength(r.body) > bodyLimit;
+export function isAcceptable(r: FuzzRequest, o: FuzzOutcome, bodyLimit = DEFAULT_BODY_LIMIT, drainCap = DRAIN_CAP_BYTES): boolean {
+  const length = bodyLength(r.body);
+  if (o.error) return (o.error === 'EPIPE' || o.error === 'ECONNRESET') && length > drainCap;
+  if (r.bodyParsed && length > bodyLimit && length <= drainCap) return o.status === 413;
   if (o.status === 0) return r.raw !== undefined || o.body.startsWith('client refused');
   return o.status !== null && ((o.status >= 200 && o.status < 300) || (o.status >= 400 && o.status < 500));
 }

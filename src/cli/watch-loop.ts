@@ -2,10 +2,11 @@ import type { IndexResult } from '../engine/indexer/index-run.js';
 import { TenantWatchers } from '../watch/tenant-watchers.js';
 import type { CliContext } from './context.js';
 import { formatDuration, formatNumber, style } from './output.js';
+import { supervisorGone } from './supervisor.js';
 
 /**
  * `index --watch`: after the first run, keeps the given repositories fresh until SIGINT
- * or SIGTERM. People get one status line (rewritten in place on a terminal); `--json`
+ * or SIGTERM, or until its supervisor is gone (see supervisor.ts). People get one status line (rewritten in place on a terminal); `--json`
  * prints one JSON object per run (newline-delimited) for programs.
  */
 export async function watchRepos(ctx: CliContext, roots: readonly string[], json: boolean): Promise<void> {
@@ -41,6 +42,9 @@ export async function watchRepos(ctx: CliContext, roots: readonly string[], json
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    const gone = supervisorGone();
+    if (gone.aborted) resolve();
+    else gone.addEventListener('abort', () => resolve(), { once: true });
   });
   if (tty) process.stdout.write('\n');
   await watchers.close();

@@ -19,6 +19,7 @@ import { RequestGuard } from './request-guard.js';
 import './route-guard.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { archiveRoute } from './routes/archive-route.js';
+import { restoreRoute } from './routes/restore-route.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { mcpRoutes } from './routes/mcp-route.js';
 import { repoRoutes } from './routes/repo-routes.js';
@@ -249,10 +250,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     }),
   });
   app.register(adminRoutes, { control, engine, rateLimit: config.rateLimit, now, startedAt });
+  app.register(restoreRoute, { control, engine, maxBytes: config.hosting.maxRestoreBytes });
   app.get('/openapi.json', { config: { guard: { permission: 'public' } }, schema: { summary: 'This document' } }, async () => openapi.document());
 
   app.addHook('onClose', async () => {
     control.requestLog.flush();
+    metrics.close();
   });
   return app;
 }

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import client from 'prom-client';
 import type { ControlPlane } from '../control/index.js';
 import type { TenantDbPool } from '../tenant/tenant-pool.js';
@@ -5,6 +6,9 @@ import { tenantDiskUsage } from '../tenant/quota.js';
 
 /** Tenants whose quota use is exported; beyond this the gauge would be a scan per scrape. */
 const QUOTA_GAUGE_MAX_TENANTS = 1000;
+
+/** Tick of the event-loop delay sampler, ms. A delay is the time between two ticks: this much when idle. */
+const EVENT_LOOP_RESOLUTION_MS = 10;
 
 /**
  * The Prometheus metrics of one server, in their own registry so that several servers
@@ -18,6 +22,8 @@ export class ServerMetrics {
   readonly rateLimitHits: client.Counter<'scope'>;
   readonly toolCalls: client.Counter<'tool' | 'status'>;
   readonly quotaExceeded: client.Counter;
+  /** Event-loop delay since this server started; never reset (see the constructor). */
+  private readonly eventLoopDelay: IntervalHistogram;
 
   constructor(deps: { pool: TenantDbPool; control: ControlPlane }) {
     const registers = [this.registry];
@@ -64,6 +70,32 @@ export class ServerMetrics {
         }
       },
     });
+    // A serving thread held up — a long synchronous statement, CPU-bound work on the event
+    // loop — shows as the sampler's ticks arriving late; every request waits as long.
+    // Cumulative since start, never reset by a scrape, so several scrapers (Prometheus, a
+    // soak script reading once at the end) see the same figures. prom-client's
+    // pctx_process_nodejs_eventloop_lag_*_seconds are the same measure reset at each scrape.
+    this.eventLoopDelay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+    this.eventLoopDelay.enable();
+    const delay = this.eventLoopDelay;
+    const delayGauge = (name: string, help: string, read: () => number) =>
+      new client.Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          // An empty histogram reports nonsense percentiles: nothing measured is 0.
+          this.set(delay.count === 0 ? 0 : read() / 1e9);
+        },
+      });
+    delayGauge('pctx_event_loop_delay_max_seconds', 'Longest event-loop delay since the server started', () => delay.max);
+    delayGauge('pctx_event_loop_delay_p99_seconds', '99th percentile of event-loop delay since the server started', () => delay.percentile(99));
+    delayGauge('pctx_event_loop_delay_p50_seconds', 'Median event-loop delay since the server started', () => delay.percentile(50));
     client.collectDefaultMetrics({ register: this.registry, prefix: 'pctx_process_' });
+  }
+
+  /** Stops the event-loop delay sampler. Called when the server closes; calling it again does nothing. */
+  close(): void {
+    this.eventLoopDelay.disable();
   }
 }

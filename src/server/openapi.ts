@@ -7,6 +7,8 @@ interface RouteSchema {
   summary?: string;
   description?: string;
   body?: Record<string, unknown>;
+  /** Content types of a body that is not JSON (an archive), for routes that take one. */
+  consumes?: readonly string[];
   params?: { properties?: Record<string, Record<string, unknown>>; required?: readonly string[] };
   querystring?: { properties?: Record<string, Record<string, unknown>>; required?: readonly string[] };
   headers?: { properties?: Record<string, Record<string, unknown>>; required?: readonly string[] };
@@ -51,6 +53,7 @@ export class OpenApiBuilder {
         ...(guard?.logAs ? { operationId: guard.logAs } : {}),
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } } : {}),
+        ...(schema.consumes ? { requestBody: { required: true, content: Object.fromEntries(schema.consumes.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }])) } } : {}),
         responses,
         security: guard && guard.permission !== 'public' ? [{ bearerAuth: [] }, { apiKeyHeader: [] }] : [],
         ...(guard && guard.permission !== 'public' ? { 'x-permission': guard.permission } : {}),

@@ -146,6 +146,7 @@ describe('admin REST API', () => {
         '/admin/tenants/{id}',
         '/admin/tenants/{id}/backup',
         '/admin/tenants/{id}/keys',
+        '/admin/tenants/{id}/restore',
         '/admin/tenants/{id}/stats',
         '/healthz',
         '/mcp',
@@ -160,6 +161,8 @@ describe('admin REST API', () => {
     expect(doc.paths['/admin/tenants']!.post!['x-permission']).toBe('admin');
     expect(doc.paths['/admin/tenants']!.post!.requestBody).toBeDefined();
     expect(doc.paths['/v1/repos/{name}/archive']!.post!['x-permission']).toBe('write');
+    expect(doc.paths['/admin/tenants/{id}/restore']!.post!['x-permission']).toBe('admin');
+    expect(doc.paths['/admin/tenants/{id}/restore']!.post!.requestBody).toMatchObject({ required: true, content: { 'application/gzip': { schema: { type: 'string', contentMediaType: 'application/gzip' } } } });
   });
 
   it('answers health and readiness without a key, and metrics to an admin in Prometheus text', async () => {
@@ -177,5 +180,32 @@ describe('admin REST API', () => {
     expect(text).toContain('pctx_http_request_duration_seconds_bucket');
     expect(text).toContain('pctx_pool_open_handles');
     expect(text).toContain('pctx_rate_limit_hits_total');
+  });
+
+  it('reports on /metrics how long the event loop was held up, since start and unaltered by a scrape', async () => {
+    const server = await startServer();
+    const admin = adminKey(server);
+    const gauges = async () => {
+      const text = await (await server.call('GET', '/metrics', { key: admin })).text();
+      const read = (name: string) => Number(new RegExp(`^pctx_event_loop_delay_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1]);
+      return { max: read('max'), p99: read('p99'), p50: read('p50') };
+    };
+    /** Scrapes until `done` holds (each scrape lets the loop, and the sampler, run), for at most a minute. */
+    const scrapeUntil = async (done: (g: Awaited<ReturnType<typeof gauges>>) => boolean) => {
+      const deadline = performance.now() + 60_000;
+      for (;;) {
+        const g = await gauges();
+        if (done(g) || performance.now() > deadline) return g;
+      }
+    };
+    // A delay is measured from one tick of the sampler to the next: wait for a first one.
+    expect((await scrapeUntil((g) => g.p50 > 0)).p50).toBeGreaterThan(0);
+    // The thread this server serves on, blocked for 300 ms as by a long synchronous statement.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+    const blocked = await scrapeUntil((g) => g.max >= 0.25);
+    expect(blocked.max).toBeGreaterThanOrEqual(0.25);
+    expect(blocked.p99).toBeGreaterThan(0);
+    // Cumulative: the next scrape (another scraper's, say) still sees it.
+    expect((await gauges()).max).toBeGreaterThanOrEqual(blocked.max);
   });
 });

@@ -38,6 +38,8 @@ export interface TestServerOptions {
   /** `server.trustProxy` @default false */
   trustProxy?: boolean | number | string[];
   maxArchiveBytes?: number;
+  /** `hosting.maxRestoreBytes` @default 64 MiB */
+  maxRestoreBytes?: number;
   /** A data folder of the test's own (e.g. on a small filesystem); default: a fresh temp folder. */
   dataDir?: string;
 }
@@ -70,6 +72,7 @@ export function useTestServers(): (options?: TestServerOptions) => Promise<TestS
           maxArchiveBytes: options.maxArchiveBytes ?? 1024 * 1024,
           maxArchiveExpandedBytes: 16 * 1024 * 1024,
           maxArchiveFiles: 1000,
+          maxRestoreBytes: options.maxRestoreBytes ?? 64 * 1024 * 1024,
         },
       },
       control,

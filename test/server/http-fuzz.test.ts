@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAlive, runFuzz, sampleFuzzRequests, type FuzzTarget } from '../../scripts/lib/http-fuzz.js';
+import { checkAlive, isAcceptable, runFuzz, sampleFuzzRequests, type FuzzRequest, type FuzzTarget } from '../../scripts/lib/http-fuzz.js';
 import { tarGz } from '../ingest/tar-builder.js';
 import { useTestServers, type TestServer } from './harness.js';
 
@@ -52,5 +52,18 @@ describe('findings of the HTTP fuzzer', () => {
     const response = await server.call('POST', '/v1/repos/app/archive', { key, body: { not: 'an archive' } });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PCTX_ERR_INVALID_ARGUMENT');
+  });
+
+  it('holds a body over the limit but within the drain cap to its 413: a reset or another status is a finding, a reset only past the cap is not (the fuzzer accepted EPIPE/ECONNRESET for every over-limit body)', () => {
+    const huge = (times: number): FuzzRequest => ({ kind: 'huge', method: 'POST', path: '/mcp', headers: [], bodyParsed: true, body: { repeat: 'x', times, prefix: '{"name":"', suffix: '"}' } });
+    const limit = 1024 * 1024;
+    const cap = 32 * 1024 * 1024;
+    expect(isAcceptable(huge(3_000_000), { status: 413, body: '' }, limit, cap)).toBe(true);
+    expect(isAcceptable(huge(3_000_000), { status: null, error: 'ECONNRESET', body: '' }, limit, cap)).toBe(false);
+    expect(isAcceptable(huge(3_000_000), { status: null, error: 'EPIPE', body: '' }, limit, cap)).toBe(false);
+    expect(isAcceptable(huge(3_000_000), { status: 400, body: '' }, limit, cap)).toBe(false);
+    expect(isAcceptable(huge(40_000_000), { status: null, error: 'ECONNRESET', body: '' }, limit, cap)).toBe(true);
+    // Under the limit the body is parsed: any 2xx or 4xx will do.
+    expect(isAcceptable(huge(900_000), { status: 400, body: '' }, limit, cap)).toBe(true);
   });
 });

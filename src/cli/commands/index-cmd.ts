@@ -6,6 +6,7 @@ import type { IndexResult } from '../../engine/indexer/index-run.js';
 import { invalidArgument } from '../../errors.js';
 import { formatBytes } from '../../util/bytes.js';
 import { watchRepos } from '../watch-loop.js';
+import { supervisorGone } from '../supervisor.js';
 import { action, withCommonOptions } from './common.js';
 
 interface IndexOptions extends CommonOptions {
@@ -104,6 +105,8 @@ export function indexCommand(): Command {
                   },
                   quotaBytes: ctx.tenant.quotaBytes,
                   vectors: options.vectors === 'now' ? 'wait' : 'skip',
+                  // A run whose supervisor was killed must not commit behind the killer's back: it rolls back.
+                  signal: supervisorGone(),
                 },
               );
             } finally {

@@ -2,6 +2,7 @@ import { loadConfig } from '../../config.js';
 import { invalidArgument } from '../../errors.js';
 import { startServer } from '../../server/run-server.js';
 import { PACKAGE_VERSION } from '../../version.js';
+import { supervisorGone } from '../supervisor.js';
 
 export interface ServeHttpOptions {
   dataDir?: string;
@@ -14,8 +15,9 @@ export interface ServeHttpOptions {
 }
 
 /**
- * `serve --http`: runs the HTTP service until SIGTERM or SIGINT, then shuts down
- * gracefully (see RunningServer.shutdown). A second signal during shutdown exits at once.
+ * `serve --http`: runs the HTTP service until SIGTERM or SIGINT, or until its supervisor
+ * is gone (see supervisor.ts), then shuts down gracefully (see RunningServer.shutdown). A
+ * second signal during shutdown exits at once.
  */
 export async function serveHttp(options: ServeHttpOptions): Promise<void> {
   // Over HTTP the tenant is the API key's; a fixed one would be a silent no-op.
@@ -27,13 +29,23 @@ export async function serveHttp(options: ServeHttpOptions): Promise<void> {
       `${config.rateLimit.enabled ? '' : ' (rate limits off)'}\n`,
   );
   await new Promise<void>((resolve, reject) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.stderr.write(`${signal}: finishing requests in flight, then stopping\n`);
-      process.once(signal, () => process.exit(130));
+    let stopping = false;
+    const stop = (why: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`${why}: finishing requests in flight, then stopping\n`);
       server.shutdown().then(resolve, reject);
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(130);
+      process.once(signal, () => process.exit(130));
+      stop(signal);
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
+    const gone = supervisorGone();
+    if (gone.aborted) stop('supervisor gone');
+    else gone.addEventListener('abort', () => stop('supervisor gone'), { once: true });
   });
   process.stderr.write('stopped\n');
 }

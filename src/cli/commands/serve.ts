@@ -3,6 +3,7 @@ import { loadConfig } from '../../config.js';
 import { withContext, type CommonOptions } from '../context.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { action, withCommonOptions } from './common.js';
+import { supervisorGone } from '../supervisor.js';
 import type { ServeHttpOptions } from './serve-http.js';
 
 export function serveCommand(): Command {
@@ -54,7 +55,10 @@ export function serveCommand(): Command {
           if (watchers) void watchers.watchTenant(ctx.tenant.id);
           // The end of stdin is the client saying it sends nothing more, not that it stopped
           // listening: calls already running are finished and answered before exiting.
-          await Promise.race([transport.inputEnded, closed]);
+          // A killed supervisor is the client's server gone as far as the client knows: the same.
+          const gone = supervisorGone();
+          const supervisorLost = new Promise<void>((resolve) => (gone.aborted ? resolve() : gone.addEventListener('abort', () => resolve(), { once: true })));
+          await Promise.race([transport.inputEnded, closed, supervisorLost]);
           const waiting = transport.pendingRequests;
           if (waiting > 0) {
             process.stderr.write(`purecontext-mcp: stdin closed; finishing ${waiting} request${waiting === 1 ? '' : 's'} in flight before exiting\n`);
