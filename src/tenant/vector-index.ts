@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
+import type { Worker } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
 import { PctxError, errorFromJSON, isOutOfFileDescriptors, type ErrorDetails } from '../errors.js';
 import { spawnWorker } from '../util/spawn-worker.js';
@@ -195,27 +196,86 @@ class BuildQueue {
 
 const builds = new BuildQueue();
 
+type BuildReply = { id: number } & ({ ok: true; result: VectorBuildResult } | { ok: false; error: { code: string; message: string; details: ErrorDetails } });
+
+/**
+ * A long-lived build worker (vector-worker.ts): one for builds somebody waits for, one at
+ * background priority. Started on first use, stopped after IDLE_MS without a build; an
+ * idle one never keeps the process alive.
+ */
+class BuildWorker {
+  private worker: Worker | null = null;
+  private pending: { id: number; resolve: (r: VectorBuildResult) => void; reject: (e: Error) => void } | null = null;
+  private nextId = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Builds the current thread ran. */
+  private builds = 0;
+
+  constructor(private readonly background: boolean) {}
+
+  build(paths: TenantPaths, options: VectorBuildOptions): Promise<VectorBuildResult> {
+    return new Promise((resolve, reject) => {
+      const worker = this.worker ?? this.start();
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      const id = this.nextId++;
+      this.pending = { id, resolve, reject };
+      worker.ref();
+      worker.postMessage({ id, paths, options });
+    });
+  }
+
+  private start(): Worker {
+    const worker = spawnWorker(import.meta.url, './vector-worker', { workerData: { background: this.background } });
+    this.worker = worker;
+    this.builds = 0;
+    worker.on('message', (msg: BuildReply) => {
+      const pending = this.pending;
+      if (!pending || pending.id !== msg.id) return;
+      this.pending = null;
+      worker.unref();
+      this.builds++;
+      // hnswlib's graphs live outside V8's heap, which does not count them: a large one may
+      // stay allocated until a collection happens to run. A fresh thread returns it at once.
+      if (this.builds >= RECYCLE_AFTER_BUILDS || (msg.ok && (msg.result.state?.count ?? 0) > RECYCLE_AFTER_VECTORS)) this.stop(worker);
+      else {
+        this.idleTimer = setTimeout(() => this.stop(worker), IDLE_MS);
+        this.idleTimer.unref();
+      }
+      if (msg.ok) pending.resolve(msg.result);
+      else pending.reject(errorFromJSON(msg.error));
+    });
+    const fail = (err: Error) => {
+      if (this.worker === worker) this.worker = null;
+      const pending = this.pending;
+      this.pending = null;
+      pending?.reject(err);
+    };
+    worker.on('error', (err) =>
+      fail(
+        isOutOfFileDescriptors(err)
+          ? new PctxError('TOO_MANY_OPEN_FILES', { reason: `vector build worker: ${err.message}` }, { cause: err })
+          : new PctxError('INTERNAL', { reason: `vector build worker failed: ${err.message}` }, { cause: err }),
+      ),
+    );
+    worker.on('exit', (code) => fail(new PctxError('INTERNAL', { reason: `vector build worker exited with code ${code}` })));
+    return worker;
+  }
+
+  private stop(worker: Worker): void {
+    if (this.worker !== worker || this.pending) return;
+    this.worker = null;
+    worker.removeAllListeners('exit');
+    void worker.terminate();
+  }
+}
+
+const IDLE_MS = 30_000;
+const RECYCLE_AFTER_BUILDS = 500;
+const RECYCLE_AFTER_VECTORS = 50_000;
+const workers = { foreground: new BuildWorker(false), background: new BuildWorker(true) };
+
 function buildInWorker(paths: TenantPaths, options: VectorBuildOptions, background: boolean): Promise<VectorBuildResult> {
-  return new Promise<VectorBuildResult>((resolve, reject) => {
-    const worker = spawnWorker(import.meta.url, './vector-worker', { workerData: { paths, options, background } });
-    let settled = false;
-    worker.once('message', (msg: { ok: true; result: VectorBuildResult } | { ok: false; error: { code: string; message: string; details: ErrorDetails } }) => {
-      settled = true;
-      if (msg.ok) resolve(msg.result);
-      else reject(errorFromJSON(msg.error));
-      void worker.terminate();
-    });
-    worker.once('error', (err) => {
-      if (settled) return;
-      settled = true;
-      if (isOutOfFileDescriptors(err)) reject(new PctxError('TOO_MANY_OPEN_FILES', { reason: `vector build worker: ${err.message}` }, { cause: err }));
-      else reject(new PctxError('INTERNAL', { reason: `vector build worker failed: ${err.message}` }, { cause: err }));
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new PctxError('INTERNAL', { reason: `vector build worker exited with code ${code}` }));
-      settled = true;
-    });
-  });
+  return (background ? workers.background : workers.foreground).build(paths, options);
 }
 
 /**

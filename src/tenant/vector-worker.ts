@@ -4,12 +4,19 @@ import { lowerBackgroundThreadPriority } from '../util/thread-priority.js';
 import { buildVectorFile, type VectorBuildOptions } from './vector-build.js';
 import type { TenantPaths } from './tenant-paths.js';
 
-/** Worker entry: one vector build per worker, result or error posted back once. */
-const { paths, options, background } = workerData as { paths: TenantPaths; options: VectorBuildOptions; background: boolean };
-// A build a search waits for runs at the process's priority; only one nobody waits for yields.
+/**
+ * Worker entry: builds vector files one after the other, as the process's build queue
+ * sends them (vector-index.ts), answering each with its result or error. Long-lived: a
+ * worker per build cost a thread start and module load per build, and the soak's server
+ * grew ~19 MiB a minute starting thousands of them.
+ */
+const { background } = workerData as { background: boolean };
+// The builds nobody waits for yield the CPU; those a search waits for run at the process's priority.
 if (background) lowerBackgroundThreadPriority();
-try {
-  parentPort!.postMessage({ ok: true, result: buildVectorFile(paths, options) });
-} catch (err) {
-  parentPort!.postMessage({ ok: false, error: toPctxError(err).toJSON() });
-}
+parentPort!.on('message', ({ id, paths, options }: { id: number; paths: TenantPaths; options: VectorBuildOptions }) => {
+  try {
+    parentPort!.postMessage({ id, ok: true, result: buildVectorFile(paths, options) });
+  } catch (err) {
+    parentPort!.postMessage({ id, ok: false, error: toPctxError(err).toJSON() });
+  }
+});
