@@ -190,10 +190,15 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
           throw err;
         }
         const stat = fs.statSync(paths.vectors);
+        const count = built.getCurrentCount();
+        // The graph lives outside V8's heap, which does not count it: left to the garbage
+        // collector, a long-lived build worker's graphs piled up (the soak's server passed
+        // 1.4 GB). A one-element index in its place frees it now.
+        for (const graph of new Set([built, index])) graph.initIndex({ maxElements: 1 });
         const state: VectorFileState = {
           generation,
           ...(provider !== null ? { provider } : {}),
-          count: built.getCurrentCount(),
+          count,
           live: ids.length,
           dimension: dimension!,
           size: stat.size,
