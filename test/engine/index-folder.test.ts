@@ -193,6 +193,37 @@ describe('indexFolder', () => {
     await expect(engine.getFileContent(T, { repo: 'demo', path: '.env' })).rejects.toMatchObject({ code: 'PCTX_ERR_FILE_NOT_FOUND' });
   });
 
+  it('resolves imports against the files indexed: a file skipped while read is no import target', async () => {
+    const { engine, root } = setup({
+      'main.ts': "import { helper } from './util';\nimport { other } from './data';\nexport function run() { return helper() + other(); }\n",
+      'util.ts': 'export function helper() { return 1; }\n',
+      // Found by discovery, skipped as binary by the parse worker.
+      'data.ts': Buffer.concat([Buffer.from('export function other() {}\n'), Buffer.alloc(64, 0)]),
+    });
+    await engine.indexFolder(T, { path: root });
+    const deps = (await engine.getDependencies(T, { repo: 'demo', path: 'main.ts' })).dependencies;
+    expect(deps.map((d) => [d.specifier, d.resolvedPath])).toEqual([
+      ['./util', 'util.ts'],
+      ['./data', null],
+    ]);
+  });
+
+  it("resolves an unchanged file's import once the file it names is added, and unresolves it when removed", async () => {
+    const { engine, root } = setup({
+      'main.ts': "import { helper } from './util';\nexport function run() { return helper(); }\n",
+      'other.ts': 'export function other() { return 2; }\n',
+    });
+    await engine.indexFolder(T, { path: root });
+    const resolved = async () => (await engine.getDependencies(T, { repo: 'demo', path: 'main.ts' })).dependencies[0]!.resolvedPath;
+    expect(await resolved()).toBeNull();
+    fs.writeFileSync(path.join(root, 'util.ts'), 'export function helper() { return 1; }\n');
+    expect((await engine.indexFolder(T, { path: root })).files).toMatchObject({ indexed: 1, unchanged: 2 });
+    expect(await resolved()).toBe('util.ts');
+    fs.rmSync(path.join(root, 'util.ts'));
+    expect((await engine.indexFolder(T, { path: root })).files).toMatchObject({ indexed: 0, removed: 1 });
+    expect(await resolved()).toBeNull();
+  });
+
   it('rejects a missing root, a file as root, and malformed input with stable codes', async () => {
     const { engine, root } = setup();
     await expect(engine.indexFolder(T, { path: path.join(root, 'nope') })).rejects.toMatchObject({ code: 'PCTX_ERR_ROOT_NOT_FOUND' });

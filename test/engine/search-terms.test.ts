@@ -103,6 +103,21 @@ describe('bodyIdentifiers', () => {
     expect(inner).toEqual(['callInner']);
   });
 
+  it('ends a comment or string left open at the start of a nested symbol with the enclosing part', () => {
+    const source = 'class A { before(); /* open comment inner() { return inInner(); } */ after(); }';
+    const start = source.indexOf('inner()');
+    const end = source.indexOf('}') + 1;
+    const [outer, inner] = bodyIdentifiers(source, [sym('A', 0, source.length), sym('inner', start, end, 0)], 'typescript');
+    // The comment opened in A's own code is cut at inner's start; A's code resumes after inner.
+    expect(outer).toEqual(['before', 'after']);
+    expect(inner).toEqual(['inInner']);
+  });
+
+  it('skips number literals with their suffixes, and identifiers under three characters', () => {
+    const source = 'function f() { return 0xff + 1.5e3 + 10L + 2$cash + ab + abc; }';
+    expect(bodyIdentifiers(source, [sym('f', 0, source.length)], 'javascript')).toEqual([['$cash', 'abc']]);
+  });
+
   it('reads UTF-8 byte offsets in files with non-ASCII text', () => {
     const source = '// héllo wörld\nfunction f() { return compute(); }\n';
     const start = Buffer.byteLength(source.slice(0, source.indexOf('function')));

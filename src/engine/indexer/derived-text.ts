@@ -15,14 +15,14 @@ export function ftsText(
   filePath: string,
   bodyIdentifiers: readonly string[] = [],
 ): FtsText {
-  const enclosing = sym.qualifiedName.split('.').slice(0, -1);
   // Every symbol of a file has the same path, and bodies reuse a few identifiers.
   if (filePath !== lastPath.filePath) lastPath = { filePath, terms: pathTerms(filePath).join(' ') };
+  const dot = sym.qualifiedName.lastIndexOf('.');
   const body = new Set<string>();
   for (const id of bodyIdentifiers) for (const term of identifierTerms(id)) body.add(term);
   return {
-    name: nameTerms(sym.name).join(' '),
-    qualified: enclosing.flatMap(nameTerms).join(' '),
+    name: memo(names, sym.name, nameText),
+    qualified: dot < 0 ? '' : memo(enclosings, sym.qualifiedName.slice(0, dot), enclosingText),
     path: lastPath.terms,
     signature: indexTerms(sym.signature).join(' '),
     doc: sym.doc ? indexTerms(sym.doc, DOC_TOKENS).join(' ') : '',
@@ -31,8 +31,31 @@ export function ftsText(
 }
 
 let lastPath = { filePath: '', terms: '' };
+
+/**
+ * Analysed text of the fields that repeat across symbols, remembered per worker: names
+ * (`__init__`, `run`) and enclosing scopes (every method of a class shares one). The
+ * analysis is a pure function of the string, so a remembered answer is the answer; each
+ * map is emptied when full. (Signatures and docs are nearly all distinct: not cached.)
+ */
+const FIELD_CACHE = 65_536;
+const names = new Map<string, string>();
+const enclosings = new Map<string, string>();
 const identifiers = new Map<string, string[]>();
 const IDENTIFIER_CACHE = 65_536;
+
+function memo(cache: Map<string, string>, key: string, make: (key: string) => string): string {
+  let text = cache.get(key);
+  if (text === undefined) {
+    if (cache.size >= FIELD_CACHE) cache.clear();
+    cache.set(key, (text = make(key)));
+  }
+  return text;
+}
+
+const nameText = (name: string) => nameTerms(name).join(' ');
+/** `a.B` (the qualified name without its last part) → the name terms of `a` and of `B`. */
+const enclosingText = (scope: string) => scope.split('.').flatMap(nameTerms).join(' ');
 
 function identifierTerms(id: string): string[] {
   let terms = identifiers.get(id);

@@ -336,6 +336,16 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       let bytesParsed = 0;
       let added = 0;
       const recordBytes = 4 + embedder.dimension;
+      // Imports are resolved as they are written, against the files discovery found: that is
+      // the repository's file set at the end unless a file is skipped while it is read (then
+      // every edge is resolved again below). Resolving here runs beside the parse workers
+      // instead of after the last batch, when nothing else runs.
+      const expectedFiles: ReadonlySet<string> = seen;
+      const goModule = readGoModule(rootReal);
+      const resolveTargets = (f: Extract<ParsedFile, { status: 'parsed' }>) =>
+        f.imports.map((imp) =>
+          edgeTarget(f.language, resolveImport({ language: f.language, fromPath: f.relPath, specifier: imp.specifier, kind: imp.kind, names: imp.names }, { files: expectedFiles, goModule })),
+        );
 
       const writeParsed = async (files: ParsedFile[]) => {
         const needAsync = deferEmbeddings
@@ -373,7 +383,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
           }
           const fileId = writer.writeFile(repo.id, old?.id, f);
           writer.writeSymbols(repo, fileId, f.relPath, f.language, f.symbols, f.fts, f.vectors, recordBytes);
-          writer.writeImports(repo.id, fileId, f.imports);
+          writer.writeImports(repo.id, fileId, f.imports, resolveTargets(f));
           if (f.symbols.length > 0) {
             embeddingsChanged = true;
             if (f.vectors === null) embeddingsDeferred = true;
@@ -417,9 +427,16 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
       parsedAt = performance.now();
       progress({ phase: 'resolving', done: 0, total: 0 });
       const fileSet = new Set(writer.repoPaths(repo.id));
-      const goModule = readGoModule(rootReal);
       const fileSetChanged = added > 0 || removed > 0;
-      for (const edge of writer.edges(repo.id, fileSetChanged ? null : changedFileIds)) {
+      // The set only loses files to skips, so equal sizes mean the expected set was right and
+      // only edges of files not written by this run can point at files added or removed.
+      const resolvedAsWritten = fileSet.size === expectedFiles.size;
+      const stale = resolvedAsWritten
+        ? fileSetChanged
+          ? writer.edges(repo.id, null).filter((edge) => !changedFileIds.has(edge.fromFileId))
+          : []
+        : writer.edges(repo.id, fileSetChanged ? null : changedFileIds);
+      for (const edge of stale) {
         const targets = resolveImport(
           {
             language: edge.language as LanguageId,
@@ -433,7 +450,7 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
         writer.setEdgeTarget(edge.id, edgeTarget(edge.language, targets));
       }
 
-      writer.countImporters(repo.id);
+      writer.countImporters(repo.id, stored.size === 0);
       progress({ phase: 'committing', done: 0, total: 0 });
       const counts = writer.finishRepo(repo.id);
       if (embeddingsChanged) bumpEmbeddingsGeneration(db, embedder.id, embedder.dimension);

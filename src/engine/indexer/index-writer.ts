@@ -19,6 +19,7 @@ export interface RepoRow {
 
 export interface EdgeRow {
   id: number;
+  fromFileId: number;
   specifier: string;
   kind: string;
   /** JSON array of imported names. */
@@ -86,14 +87,14 @@ export class IndexWriter {
       insertFts: p('INSERT INTO symbols_fts (rowid, name, qualified, path, signature, doc, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       insertEmbedding: p('INSERT INTO embeddings (symbol_id, tenant_id, vector) VALUES (?, ?, ?)'),
       insertEdge: p(
-        'INSERT INTO dep_edges (tenant_id, repo_id, from_file_id, specifier, kind, line, names) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO dep_edges (tenant_id, repo_id, from_file_id, specifier, kind, line, names, to_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       edgesOfRepo: p(
-        `SELECT e.id, e.specifier, e.kind, e.names, f.path, f.language FROM dep_edges e JOIN files f ON f.id = e.from_file_id
+        `SELECT e.id, e.from_file_id AS fromFileId, e.specifier, e.kind, e.names, f.path, f.language FROM dep_edges e JOIN files f ON f.id = e.from_file_id
          WHERE e.tenant_id = ? AND e.repo_id = ?`,
       ),
       edgesOfFile: p(
-        `SELECT e.id, e.specifier, e.kind, e.names, f.path, f.language FROM dep_edges e JOIN files f ON f.id = e.from_file_id
+        `SELECT e.id, e.from_file_id AS fromFileId, e.specifier, e.kind, e.names, f.path, f.language FROM dep_edges e JOIN files f ON f.id = e.from_file_id
          WHERE e.tenant_id = ? AND e.from_file_id = ?`,
       ),
       setEdgeTarget: p('UPDATE dep_edges SET to_path = ? WHERE id = ? AND tenant_id = ?'),
@@ -213,9 +214,14 @@ export class IndexWriter {
     return ids;
   }
 
-  writeImports(repoId: number, fileId: number, imports: ExtractedImport[]): void {
-    for (const imp of imports) {
-      this.s.insertEdge!.run(this.tenantId, repoId, fileId, imp.specifier, imp.kind, imp.line, JSON.stringify(imp.names));
+  /**
+   * Inserts a file's import edges, each with its resolved target (`targets[i]`, null when
+   * external or unresolved; all null when not given: resolved later with setEdgeTarget).
+   */
+  writeImports(repoId: number, fileId: number, imports: ExtractedImport[], targets: readonly (string | null)[] | null = null): void {
+    for (let i = 0; i < imports.length; i++) {
+      const imp = imports[i]!;
+      this.s.insertEdge!.run(this.tenantId, repoId, fileId, imp.specifier, imp.kind, imp.line, JSON.stringify(imp.names), targets?.[i] ?? null);
     }
   }
 
@@ -240,8 +246,10 @@ export class IndexWriter {
    * Recounts the ranking signals of the import graph for the whole repository: how many
    * files import each file, and how many import statements name each symbol of it. Whole
    * repo every run: an edge added in one file changes the counts of another.
+   * `symbolsFresh`: every symbol of the repo was inserted by this run (a first index), so
+   * none holds a count to reset; the reset is a scan of the whole symbols table.
    */
-  countImporters(repoId: number): void {
+  countImporters(repoId: number, symbolsFresh = false): void {
     this.db
       .prepare(
         `UPDATE files SET importers = coalesce((SELECT count(DISTINCT e.from_file_id) FROM dep_edges e
@@ -249,7 +257,7 @@ export class IndexWriter {
          WHERE repo_id = ? AND tenant_id = ?`,
       )
       .run(repoId, this.tenantId);
-    this.db.prepare('UPDATE symbols SET importers = 0 WHERE repo_id = ? AND tenant_id = ? AND importers <> 0').run(repoId, this.tenantId);
+    if (!symbolsFresh) this.db.prepare('UPDATE symbols SET importers = 0 WHERE repo_id = ? AND tenant_id = ? AND importers <> 0').run(repoId, this.tenantId);
     const named = this.db
       .prepare(
         `SELECT f.id AS fileId, j.value AS name, count(DISTINCT e.from_file_id) AS n
