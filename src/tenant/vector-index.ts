@@ -39,6 +39,7 @@ const efFor = (k: number) => Math.max(100, k * 2);
  */
 export class VectorIndex {
   private maxLabelSeen: number | undefined;
+  private isClosed = false;
 
   private constructor(
     private readonly backend: Backend | null,
@@ -83,6 +84,7 @@ export class VectorIndex {
 
   /** Nearest neighbours by cosine similarity; `accept` filters labels inside the graph walk. */
   search(query: ArrayLike<number>, k: number, accept?: (symbolId: number) => boolean): VectorHit[] {
+    if (this.closed) throw new PctxError('INTERNAL', { reason: 'a closed vector index was searched' });
     const backend = this.backend;
     if (backend === null || this.size === 0 || k <= 0) return [];
     if (query.length !== this.dimension) {
@@ -107,9 +109,21 @@ export class VectorIndex {
     return [];
   }
 
-  /** Releases the file a `file` index reads from; a `memory` index is left to the GC. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /**
+   * Releases the file a `file` index reads from, or the graph of a `memory` one: hnswlib
+   * allocates it outside V8's heap, which does not count it, so a dropped index could stay
+   * allocated long after (the soak's server grew past 1.5 GB). A closed index is never
+   * searched again (the pool drops it from its cache first).
+   */
   close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
     if (this.backend?.kind === 'file') this.backend.reader.close();
+    else if (this.backend?.kind === 'memory') this.backend.index.initIndex({ maxElements: 1 });
   }
 }
 

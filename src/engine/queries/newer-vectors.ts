@@ -113,6 +113,7 @@ export class NewerVectorsCache {
    * index, too many newer symbols).
    */
   searcherFor(db: TenantDb, tenantId: string, index: VectorIndex, embedder: EmbeddingProvider, currentProvider: string | null): VectorSearcher | null {
+    if (index.closed) return null;
     if (index.size > 0 && (index.provider !== embedder.id || index.dimension !== embedder.dimension)) return null;
     if (currentProvider !== null && currentProvider !== embedder.id) return null;
     const maxLabel = index.maxLabel();
