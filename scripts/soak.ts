@@ -96,10 +96,18 @@ async function main(): Promise<void> {
   const [ops] = seedTenants(dataDir, [{ name: 'ops', permissions: ['admin'], tiers: ['soak'] }]) as [SeededTenant];
   for (const [i] of tenants.entries()) writeFolder(path.join(roots, `t${i}`, 'local'), repoFiles(i, 0));
   const configFile = path.join(work, 'config.json');
-  // One generous tier: the soak measures leaks and isolation, not the limiter (test:load does that).
+  // Generous limits: the soak measures leaks and isolation, not the limiter (test:load does
+  // that). The default bucket included: it is the one every failed authentication is
+  // charged to by client address, and all the soak's revoked-key checks come from 127.0.0.1
+  // (at 180 requests/s they drained it, and 429s hid the 401s the soak checks for).
   fs.writeFileSync(
     configFile,
-    JSON.stringify({ dataDir, workers: 1, hosting: { allowedRoots: [roots] }, rateLimit: { tiers: { soak: { maxTokens: 100000, refillRate: 100000 }, standard: { maxTokens: 100000, refillRate: 100000 } } } }),
+    JSON.stringify({
+      dataDir,
+      workers: 1,
+      hosting: { allowedRoots: [roots] },
+      rateLimit: { maxTokens: 100000, refillRate: 100000, tiers: { soak: { maxTokens: 100000, refillRate: 100000 }, standard: { maxTokens: 100000, refillRate: 100000 } } },
+    }),
   );
   const server = await spawnServer(configFile);
   const pid = server.child.pid!;
