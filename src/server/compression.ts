@@ -104,7 +104,9 @@ export interface DeflatedPart {
 
 export function deflatePart(text: string): DeflatedPart {
   const bytes = Buffer.from(text, 'utf8');
-  const deflated = zlib.deflateRawSync(bytes, { level: LEVEL, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  // Copied out: zlib's output is a view of a 16 KiB chunk, and a memoized 1 KB answer
+  // kept the whole chunk alive for as long as the answer stayed cached.
+  const deflated = Buffer.from(zlib.deflateRawSync(bytes, { level: LEVEL, finishFlush: zlib.constants.Z_SYNC_FLUSH }));
   return { deflated, length: bytes.length, crc: zlib.crc32(bytes), shift: crc32ShiftOperator(bytes.length) };
 }
 
