@@ -12,7 +12,8 @@
  * RSS), and an unclean shutdown. Prints the slopes per minute after warm-up, and the
  * server's event-loop delay over the whole run (from /metrics, read once at the end).
  *
- *   npm run test:soak [-- --duration 10m --clients 100 --tenants 20 --sample 5s --warmup 2m]
+ *   npm run test:soak [-- --duration 10m --clients 100 --tenants 20 --sample 5s --warmup 2m
+ *                       --accept-encoding identity]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     tenants: { type: 'string', default: '20' },
     sample: { type: 'string', default: '5s' },
     warmup: { type: 'string' },
+    // What the clients send as Accept-Encoding; by default fetch's own (`gzip, deflate`).
+    'accept-encoding': { type: 'string' },
   },
 });
 
@@ -233,6 +236,7 @@ function callerFor(url: string): Caller {
     inFlight.set(requestId, `${op} ${method} ${urlPath} since ${Math.round(performance.now() / 1000)} s`);
     totals.byOp[op] = (totals.byOp[op] ?? 0) + 1;
     const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: 'application/json' };
+    if (values['accept-encoding'] !== undefined) headers['accept-encoding'] = values['accept-encoding'];
     if (body !== undefined) headers['content-type'] = contentType;
     let status: number;
     let text: string;
