@@ -5,6 +5,7 @@ import type { Engine } from '../../engine/engine.js';
 import { PctxError, toPctxError } from '../../errors.js';
 import { ingestArchive, type ArchiveLimits, type IngestProgress } from '../../ingest/index.js';
 import { drainRequest } from '../drain-request.js';
+import { streamArchiveBodies } from './archive-body.js';
 import { repoNameParams } from './schemas.js';
 
 export interface ArchiveRouteDeps {
@@ -25,12 +26,7 @@ const PROGRESS_INTERVAL_MS = 250;
  */
 export async function archiveRoute(app: FastifyInstance, deps: ArchiveRouteDeps): Promise<void> {
   const cap = deps.limits.maxCompressedBytes;
-  // The body is handed over as a stream: the archive never sits in memory whole.
-  app.addContentTypeParser(ARCHIVE_TYPES, { bodyLimit: cap }, (request, payload, done) => {
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > cap) return done(new PctxError('PAYLOAD_TOO_LARGE', { limit: cap }), undefined);
-    done(null, payload);
-  });
+  streamArchiveBodies(app, ARCHIVE_TYPES, cap);
 
   app.post(
     '/v1/repos/:name/archive',

@@ -11,6 +11,7 @@ import { LOCAL_TENANT_NAME, type ControlPlane } from '../../control/index.js';
 import type { Engine } from '../../engine/engine.js';
 import { PctxError, invalidArgument, isPctxError, redactPctxError } from '../../errors.js';
 import { drainRequest } from '../drain-request.js';
+import { streamArchiveBodies } from './archive-body.js';
 import { tenantJson } from '../tenant-usage.js';
 import { tenantIdParams } from './schemas.js';
 
@@ -81,12 +82,7 @@ async function restoreOptions(file: string, tenant: { id: string; name: string }
 export async function restoreRoute(app: FastifyInstance, deps: RestoreRouteDeps): Promise<void> {
   const cap = deps.maxBytes;
   const adminCtx: AdminContext = { control: deps.control, pool: deps.engine.pool };
-  // Handed over as a stream: an archive of a large tenant never sits in memory whole.
-  app.addContentTypeParser(ARCHIVE_TYPES, { bodyLimit: cap }, (request, payload, done) => {
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > cap) return done(new PctxError('PAYLOAD_TOO_LARGE', { limit: cap }), undefined);
-    done(null, payload);
-  });
+  streamArchiveBodies(app, ARCHIVE_TYPES, cap);
 
   app.post(
     '/admin/tenants/:id/restore',
