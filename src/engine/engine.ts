@@ -11,7 +11,7 @@ import type { TenantLease } from '../tenant/tenant-pool.js';
 import { embeddingsPending, readEmbeddingsMeta } from '../tenant/vector-state.js';
 import type { EmbeddingProvider } from './embed/provider.js';
 import { completeEmbeddings, defersEmbeddings } from './indexer/deferred-embeddings.js';
-import { indexFolder, type IndexFolderOptions, type IndexResult } from './indexer/index-run.js';
+import { indexFolder, syncVectorsNow, type IndexFolderOptions, type IndexResult } from './indexer/index-run.js';
 import { IndexThread } from './indexer/index-thread.js';
 import type { IndexThreadRunOptions } from './indexer/index-thread-protocol.js';
 import { ParsePool } from './indexer/parse-pool.js';
@@ -226,18 +226,9 @@ export class Engine {
     const mode = run.vectors ?? 'wait';
     if (mode === 'background' && embeddingsChanged) this.syncVectorsInBackground(lease.tenantId);
     if (mode !== 'wait') return result;
-    run.onProgress?.({ phase: 'vectors', done: 0, total: 0 });
-    const started = performance.now();
-    await thread.completeEmbeddings(lease.paths);
-    const built = await runVectorBuild(lease.paths);
-    if (built.mode !== 'unchanged') this.pool.invalidateVectors(lease.tenantId);
-    const vectorsMs = performance.now() - started;
-    return {
-      ...result,
-      durationMs: result.durationMs + vectorsMs,
-      phasesMs: { ...result.phasesMs, vectors: vectorsMs },
-      vectors: { mode: built.mode, count: built.state?.live ?? 0 },
-    };
+    const synced = await syncVectorsNow(lease.paths, () => thread.completeEmbeddings(lease.paths), run.onProgress ?? (() => {}));
+    if (synced.changed) this.pool.invalidateVectors(lease.tenantId);
+    return { ...result, durationMs: result.durationMs + synced.ms, phasesMs: { ...result.phasesMs, vectors: synced.ms }, vectors: synced.vectors };
   }
 
   async searchSymbols(tenantId: string, input: unknown): Promise<SearchResult> {

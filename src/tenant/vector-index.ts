@@ -337,7 +337,14 @@ export async function loadIntactVectorIndex(paths: TenantPaths, db: TenantDb, mo
  * still that file; null otherwise. Never builds.
  */
 export async function openVectorFile(paths: TenantPaths, state: VectorFileState, provider: string | null, mode: VectorReadMode = 'memory'): Promise<VectorIndex | null> {
-  if (!(await fileMatches(paths.vectors, state))) return null;
+  return (await fileMatches(paths.vectors, state)) ? readVectorFile(paths, state, provider, mode) : null;
+}
+
+/**
+ * Reads the tenant's vector file, checked to be the one `state` describes, in `mode`; null
+ * when it cannot be read or holds another element count (replaced or damaged since).
+ */
+async function readVectorFile(paths: TenantPaths, state: VectorFileState, provider: string | null, mode: VectorReadMode): Promise<VectorIndex | null> {
   try {
     if (mode === 'file') {
       const reader = HnswFileReader.open(paths.vectors, state.dimension, paths.tenantId);
@@ -376,19 +383,9 @@ export async function loadVectorIndex(
       state = built.state;
     }
     if (state === null) return VectorIndex.empty(meta.generation, meta.provider);
-    try {
-      if (mode === 'file') {
-        const reader = HnswFileReader.open(paths.vectors, state.dimension, paths.tenantId);
-        if (reader.count === state.count) return VectorIndex.fromFile(reader, state, meta.provider);
-        reader.close();
-      } else {
-        const index = new hnswlib.HierarchicalNSW('cosine', state.dimension);
-        await index.readIndex(paths.vectors);
-        if (index.getCurrentCount() === state.count) return VectorIndex.fromLoaded(index, state, meta.provider);
-      }
-    } catch {
-      // Replaced or damaged between the check and the read: rebuild on the next attempt.
-    }
+    // Replaced or damaged between the check and the read: rebuild on the next attempt.
+    const index = await readVectorFile(paths, state, meta.provider, mode);
+    if (index !== null) return index;
   }
   throw new PctxError('TENANT_CORRUPT', { tenantId: paths.tenantId, reason: 'the vector index could not be rebuilt' });
 }

@@ -32,9 +32,8 @@ export function lowerBackgroundThreadPriority(): void {
   const nice = Number(process.env[ENV] ?? 0);
   if (!Number.isInteger(nice) || nice <= 0 || nice > 19) return;
   try {
-    // `/proc/thread-self` links to `<pid>/task/<tid>`: this thread's kernel id.
-    const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
-    if (Number.isInteger(tid) && tid > 0 && os.getPriority(tid) < nice) os.setPriority(tid, nice);
+    const tid = threadId();
+    if (os.getPriority(tid) < nice) os.setPriority(tid, nice);
   } catch {
     // Not Linux, or not permitted.
   }
@@ -43,8 +42,15 @@ export function lowerBackgroundThreadPriority(): void {
 /** This thread's nice value, or null where it cannot be read (tests and diagnostics). */
 export function threadNice(): number | null {
   try {
-    return os.getPriority(Number(path.basename(fs.readlinkSync('/proc/thread-self'))));
+    return os.getPriority(threadId());
   } catch {
     return null;
   }
+}
+
+/** This thread's kernel id: `/proc/thread-self` links to `<pid>/task/<tid>`. Throws where there is none. */
+function threadId(): number {
+  const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
+  if (!Number.isInteger(tid) || tid <= 0) throw new Error('no thread id');
+  return tid;
 }

@@ -6,6 +6,7 @@ import { resolveImport } from '../../parse/resolve-import.js';
 import { EXTRACTOR_VERSION, type ImportKind, type LanguageId } from '../../parse/types.js';
 import { openTenantDb, type TenantDb } from '../../tenant/tenant-db.js';
 import type { TenantLease } from '../../tenant/tenant-pool.js';
+import type { TenantPaths } from '../../tenant/tenant-paths.js';
 import { QuotaGuard } from '../../tenant/quota.js';
 import { encodeVector, encodeVectorInto } from '../../tenant/vector-codec.js';
 import { runVectorBuild } from '../../tenant/vector-index.js';
@@ -223,6 +224,24 @@ function realRoot(root: string): string {
   } catch {
     return path.resolve(root);
   }
+}
+
+/**
+ * The `wait` mode's vector step after a run's commit: the vectors the run deferred made
+ * (`complete`), then the HNSW file brought up to date. Shared by runs on the caller's
+ * thread and runs in the index thread, whose engine completes the vectors in that thread.
+ * `changed`: the file was rewritten, so loaded indexes are stale.
+ */
+export async function syncVectorsNow(
+  paths: TenantPaths,
+  complete: () => Promise<unknown>,
+  progress: (progress: IndexProgress) => void,
+): Promise<{ vectors: NonNullable<IndexResult['vectors']>; ms: number; changed: boolean }> {
+  progress({ phase: 'vectors', done: 0, total: 0 });
+  const started = performance.now();
+  await complete();
+  const built = await runVectorBuild(paths);
+  return { vectors: { mode: built.mode, count: built.state?.live ?? 0 }, ms: performance.now() - started, changed: built.mode !== 'unchanged' };
 }
 
 /**
@@ -497,13 +516,10 @@ export async function indexFolder(ctx: IndexRunContext, options: IndexFolderOpti
   let vectorsMs = 0;
   const vectorMode = options.vectors ?? 'wait';
   if (vectorMode === 'wait') {
-    progress({ phase: 'vectors', done: 0, total: 0 });
-    const vectorsStarted = performance.now();
-    await completeEmbeddings(lease.paths, lease.db, embedder);
-    const built = await runVectorBuild(lease.paths);
-    vectorsMs = performance.now() - vectorsStarted;
-    vectors = { mode: built.mode, count: built.state?.live ?? 0 };
-    if (built.mode !== 'unchanged') ctx.onVectorsChanged?.();
+    const synced = await syncVectorsNow(lease.paths, () => completeEmbeddings(lease.paths, lease.db, embedder), progress);
+    vectors = synced.vectors;
+    vectorsMs = synced.ms;
+    if (synced.changed) ctx.onVectorsChanged?.();
   } else if (vectorMode === 'background' && embeddingsChanged) {
     ctx.startBackgroundVectorSync?.();
   }

@@ -86,7 +86,8 @@ function searcher(index: VectorIndex, newer: NewerVectors): VectorSearcher {
     search(query, k) {
       if (k <= 0) return [];
       // Deleted symbols still answer from the old index and are dropped later: ask for spares.
-      const fromIndex = index.search(query, Math.max(k * 2, k + 50));
+      const wanted = Math.max(k * 2, k + 50);
+      const fromIndex = index.search(query, wanted);
       const q = normalized(query);
       const { dimension, vectors } = newer;
       const fromNewer: VectorHit[] = newer.ids.map((symbolId, i) => {
@@ -94,7 +95,7 @@ function searcher(index: VectorIndex, newer: NewerVectors): VectorSearcher {
         for (let d = 0, at = i * dimension; d < dimension; d++, at++) dot += q[d]! * vectors[at]!;
         return { symbolId, similarity: dot };
       });
-      return [...fromIndex, ...fromNewer].sort((a, b) => b.similarity - a.similarity).slice(0, Math.max(k * 2, k + 50));
+      return [...fromIndex, ...fromNewer].sort((a, b) => b.similarity - a.similarity).slice(0, wanted);
     },
   };
 }
@@ -129,9 +130,5 @@ export class NewerVectorsCache {
     const made = searcher(index, newer);
     this.last.set(tenantId, { index, stamp, searcher: made });
     return made;
-  }
-
-  forget(tenantId: string): void {
-    this.last.delete(tenantId);
   }
 }
