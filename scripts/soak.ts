@@ -145,7 +145,7 @@ async function main(): Promise<void> {
         if (n === 0 && performance.now() - lastReport > 60_000) {
           lastReport = performance.now();
           const s = samples.at(-1);
-          console.log(`  ${Math.round((lastReport - started) / 1000)} s: ${totals.requests} requests, rss ${s ? (s.rssBytes / 2 ** 20).toFixed(0) : '?'} MiB, ${s?.fds ?? '?'} fds`);
+          console.log(`  ${Math.round((lastReport - started) / 1000)} s: ${totals.requests} requests, rss ${s ? (s.rssBytes / 2 ** 20).toFixed(0) : '?'} MiB (${await memoryBreakdown(server.url, ops.key)}), ${s?.fds ?? '?'} fds`);
         }
       }
     };
@@ -175,6 +175,7 @@ async function main(): Promise<void> {
     console.log(`RSS: ${(samples[0]!.rssBytes / 2 ** 20).toFixed(1)} MiB at start, ${(warmRss / 2 ** 20).toFixed(1)} MiB warm-up peak, ${(end.rssBytes / 2 ** 20).toFixed(1)} MiB at end; slope after warm-up ${rssSlope.toFixed(2)} MiB/min over ${after.length} samples`);
     console.log(`fds: ${samples[0]!.fds} at start, ${warmFds} warm-up peak, ${end.fds} at end; slope after warm-up ${fdSlope.toFixed(2)} fds/min`);
     console.log(`event-loop delay of the server since it started: ${loopDelay}`);
+    console.log(`memory of the server at the end: ${await memoryBreakdown(server.url, ops.key)}`);
     if (totals.crossTenant.length) failures.push(`cross-tenant results: ${[...new Set(totals.crossTenant)].slice(0, 5).join("; ")}`);
     if (totals.fiveHundreds.length) failures.push(`5xx answers: ${totals.fiveHundreds.slice(0, 5).join('; ')}`);
     if (totals.revokedAccepted.length) failures.push(`revoked keys accepted: ${totals.revokedAccepted.slice(0, 5).join('; ')}`);
@@ -198,6 +199,22 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   } else {
     console.log('\nOK: zero cross-tenant results, zero 5xx, revoked keys refused at once, request_log complete, fds and RSS bounded');
+  }
+}
+
+/**
+ * Where the server's memory is, from prom-client's default gauges on /metrics: V8's heap
+ * (used / reserved) and memory outside it that V8 knows of (Buffers, ArrayBuffers). RSS
+ * beyond these is native: SQLite, hnswlib, thread stacks, malloc's free lists.
+ */
+async function memoryBreakdown(url: string, adminKey: string): Promise<string> {
+  try {
+    const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const text = await response.text();
+    const mib = (name: string) => (Number(new RegExp(`^pctx_process_nodejs_${name}_bytes (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20).toFixed(0);
+    return `V8 heap ${mib('heap_size_used')}/${mib('heap_size_total')} MiB, external ${mib('external_memory')} MiB`;
+  } catch (err) {
+    return `memory unknown: ${(err as Error).message}`;
   }
 }
 

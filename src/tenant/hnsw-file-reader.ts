@@ -16,6 +16,12 @@ import { PctxError } from '../errors.js';
  * a u32 byte length and its upper-level link lists (`4 + 4 × maxM` bytes a level).
  * The header and the upper levels (about 1% of the file) are read at open.
  *
+ * `load` reads the whole file into one buffer instead, for a server's small indexes: an
+ * hnswlib index costs 2.5 MiB of native memory whatever its size (65,536 label mutexes),
+ * allocated outside V8's heap, so V8 neither counts it nor collects it in time; a server
+ * re-indexing small tenants all day loaded a dozen a second and its RSS passed 1.7 GB of
+ * mostly freed-but-fragmented malloc memory. A buffer is counted as V8 external memory.
+ *
  * The search is hnswlib's `searchKnn` step for step — greedy descent through the upper
  * levels, then the level-0 beam search with the same stop rule, the same filter rule and
  * the same heap discipline as libstdc++'s `std::priority_queue` — and distances are
@@ -159,12 +165,15 @@ interface NodeRecord {
   label: number;
 }
 
+/** Where the level-0 records come from: positional reads of an open file, or the whole file in memory. */
+type Source = { kind: 'fd'; fd: number } | { kind: 'bytes'; bytes: Uint8Array };
+
 export class HnswFileReader {
   private readonly distance: (q: Float32Array, v: Float32Array) => number;
   private closed = false;
 
   private constructor(
-    private readonly fd: number,
+    private readonly source: Source,
     readonly dimension: number,
     private readonly header: Header,
     /** Byte offset of each element's upper-level lists inside `upper`, or -1 when it has none. */
@@ -181,61 +190,99 @@ export class HnswFileReader {
   }
 
   /**
-   * Opens the file and reads its header and upper levels. Throws PCTX_ERR_TENANT_CORRUPT
-   * for a file that is not an index of this dimension (the caller then rebuilds it).
+   * Opens the file and reads its header and upper levels; level-0 records are read as a
+   * query visits them. Throws PCTX_ERR_TENANT_CORRUPT for a file that is not an index of
+   * this dimension (the caller then rebuilds it).
    */
   static open(file: string, dimension: number, tenantId: string): HnswFileReader {
     const fd = fs.openSync(file, 'r');
     try {
       const size = fs.fstatSync(fd).size;
-      const corrupt = (reason: string) => new PctxError('TENANT_CORRUPT', { tenantId, reason: `vectors.hnsw: ${reason}` });
-      if (size < HEADER_BYTES) throw corrupt('shorter than its header');
-      const head = Buffer.alloc(HEADER_BYTES);
-      fs.readSync(fd, head, 0, HEADER_BYTES, 0);
-      const u64 = (at: number) => Number(head.readBigUInt64LE(at));
-      const header: Header = {
-        count: u64(16),
-        recordBytes: u64(24),
-        labelOffset: u64(32),
-        dataOffset: u64(40),
-        maxLevel: head.readInt32LE(48),
-        entryPoint: head.readUInt32LE(52),
-        maxM: u64(56),
-        maxM0: u64(64),
+      const read = (at: number, length: number): Buffer => {
+        const out = Buffer.alloc(length);
+        fs.readSync(fd, out, 0, length, at);
+        return out;
       };
-      if (u64(0) !== 0 || header.dataOffset !== 4 + 4 * header.maxM0 || header.labelOffset !== header.dataOffset + 4 * dimension) {
-        throw corrupt(`record layout does not match dimension ${dimension}`);
-      }
-      if (header.recordBytes !== header.labelOffset + 8 || header.maxLevel < 0 || header.maxLevel > 64) throw corrupt('bad header');
-      if (header.count > 0 && header.entryPoint >= header.count) throw corrupt('entry point out of range');
-      const tailStart = HEADER_BYTES + header.count * header.recordBytes;
-      if (tailStart + 4 * header.count > size) throw corrupt('truncated');
-      const upper = Buffer.alloc(size - tailStart);
-      fs.readSync(fd, upper, 0, upper.length, tailStart);
-      const upperAt = new Int32Array(header.count).fill(-1);
-      const levelBytes = 4 + 4 * header.maxM;
-      let at = 0;
-      for (let i = 0; i < header.count; i++) {
-        if (at + 4 > upper.length) throw corrupt('truncated upper levels');
-        const bytes = upper.readUInt32LE(at);
-        at += 4;
-        if (bytes > 0) {
-          if (bytes % levelBytes !== 0 || at + bytes > upper.length) throw corrupt('bad upper-level list');
-          upperAt[i] = at;
-          at += bytes;
-        }
-      }
-      return new HnswFileReader(fd, dimension, header, upperAt, upper, tenantId);
+      return HnswFileReader.parse({ kind: 'fd', fd }, size, read, dimension, tenantId);
     } catch (err) {
       fs.closeSync(fd);
       throw err;
     }
   }
 
+  /**
+   * Reads the whole file into memory (asynchronously) and searches it there: no file
+   * descriptor stays open and no native memory is allocated. Same checks as `open`.
+   */
+  static async load(file: string, dimension: number, tenantId: string): Promise<HnswFileReader> {
+    let bytes: Uint8Array = await fs.promises.readFile(file);
+    // Level-0 records are viewed in place as Uint32Array / Float32Array: 4-byte alignment.
+    if (bytes.byteOffset % 4 !== 0) bytes = new Uint8Array(bytes);
+    const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return HnswFileReader.parse({ kind: 'bytes', bytes }, bytes.byteLength, (at, length) => whole.subarray(at, at + length), dimension, tenantId);
+  }
+
+  private static parse(source: Source, size: number, read: (at: number, length: number) => Buffer, dimension: number, tenantId: string): HnswFileReader {
+    const corrupt = (reason: string) => new PctxError('TENANT_CORRUPT', { tenantId, reason: `vectors.hnsw: ${reason}` });
+    if (size < HEADER_BYTES) throw corrupt('shorter than its header');
+    const head = read(0, HEADER_BYTES);
+    const u64 = (at: number) => Number(head.readBigUInt64LE(at));
+    const header: Header = {
+      count: u64(16),
+      recordBytes: u64(24),
+      labelOffset: u64(32),
+      dataOffset: u64(40),
+      maxLevel: head.readInt32LE(48),
+      entryPoint: head.readUInt32LE(52),
+      maxM: u64(56),
+      maxM0: u64(64),
+    };
+    if (u64(0) !== 0 || header.dataOffset !== 4 + 4 * header.maxM0 || header.labelOffset !== header.dataOffset + 4 * dimension) {
+      throw corrupt(`record layout does not match dimension ${dimension}`);
+    }
+    if (header.recordBytes !== header.labelOffset + 8 || header.maxLevel < 0 || header.maxLevel > 64) throw corrupt('bad header');
+    if (header.count > 0 && header.entryPoint >= header.count) throw corrupt('entry point out of range');
+    const tailStart = HEADER_BYTES + header.count * header.recordBytes;
+    if (tailStart + 4 * header.count > size) throw corrupt('truncated');
+    const upper = read(tailStart, size - tailStart);
+    const upperAt = new Int32Array(header.count).fill(-1);
+    const levelBytes = 4 + 4 * header.maxM;
+    let at = 0;
+    for (let i = 0; i < header.count; i++) {
+      if (at + 4 > upper.length) throw corrupt('truncated upper levels');
+      const bytes = upper.readUInt32LE(at);
+      at += 4;
+      if (bytes > 0) {
+        if (bytes % levelBytes !== 0 || at + bytes > upper.length) throw corrupt('bad upper-level list');
+        upperAt[i] = at;
+        at += bytes;
+      }
+    }
+    return new HnswFileReader(source, dimension, header, upperAt, upper, tenantId);
+  }
+
+  /** Whether the records are in memory (`load`) rather than read from the file (`open`). */
+  get inMemory(): boolean {
+    return this.source.kind === 'bytes';
+  }
+
+  /**
+   * The largest label in the file, deleted elements included (as hnswlib's `getIdsList`),
+   * 0 when empty. Reads every record's label: cheap in memory, a read per element from a file.
+   */
+  maxLabel(): number {
+    let max = 0;
+    for (let id = 0; id < this.header.count; id++) {
+      const label = this.readNode(id).label;
+      if (label > max) max = label;
+    }
+    return max;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    fs.closeSync(this.fd);
+    if (this.source.kind === 'fd') fs.closeSync(this.source.fd);
   }
 
   /**
@@ -325,16 +372,27 @@ export class HnswFileReader {
   private readNode(id: number): NodeRecord {
     const { header } = this;
     if (!Number.isInteger(id) || id < 0 || id >= header.count) throw this.corrupt(`neighbour ${id} out of range`);
-    // A fresh, aligned buffer per node: the neighbour ids and the vector are views into it.
-    const bytes = new Uint8Array(header.recordBytes);
-    if (fs.readSync(this.fd, bytes, 0, header.recordBytes, HEADER_BYTES + id * header.recordBytes) !== header.recordBytes) {
-      throw this.corrupt('short read');
+    const { source } = this;
+    let buffer: ArrayBufferLike;
+    let base: number;
+    if (source.kind === 'bytes') {
+      // Views into the loaded file (4-byte aligned, see load); the header check bounds id.
+      buffer = source.bytes.buffer;
+      base = source.bytes.byteOffset + HEADER_BYTES + id * header.recordBytes;
+    } else {
+      // A fresh, aligned buffer per node: the neighbour ids and the vector are views into it.
+      const bytes = new Uint8Array(header.recordBytes);
+      if (fs.readSync(source.fd, bytes, 0, header.recordBytes, HEADER_BYTES + id * header.recordBytes) !== header.recordBytes) {
+        throw this.corrupt('short read');
+      }
+      buffer = bytes.buffer;
+      base = 0;
     }
-    const view = new DataView(bytes.buffer);
+    const view = new DataView(buffer, base, header.recordBytes);
     return {
-      neighbours: new Uint32Array(bytes.buffer, 4, Math.min(view.getUint16(0, true), header.maxM0)),
-      deleted: (bytes[2]! & DELETE_MARK) !== 0,
-      vector: new Float32Array(bytes.buffer, header.dataOffset, this.dimension),
+      neighbours: new Uint32Array(buffer, base + 4, Math.min(view.getUint16(0, true), header.maxM0)),
+      deleted: (view.getUint8(2) & DELETE_MARK) !== 0,
+      vector: new Float32Array(buffer, base + header.dataOffset, this.dimension),
       label: Number(view.getBigUint64(header.labelOffset, true)),
     };
   }

@@ -62,6 +62,16 @@ export function vectorFileMatches(file: string, state: VectorFileState): boolean
 }
 
 /**
+ * In `memory` mode, files up to this size are searched from one buffer by HnswFileReader
+ * (same results as hnswlib) instead of being loaded into hnswlib. An hnswlib index costs
+ * 2.5 MiB of native memory however small it is (65,536 label mutexes) and V8 does not
+ * count it, so a server re-indexing many small tenants piled up native memory faster than
+ * the garbage collector released it (the soak: RSS 1.7 GB, nine tenths of it free malloc
+ * chunks). Above this size the graph's own bytes dominate and hnswlib's faster search pays.
+ */
+export const SMALL_INDEX_BYTES = 4 * 1024 * 1024;
+
+/**
  * Brings `vectors.hnsw` up to date with the embeddings table: nothing when it already
  * reflects the current generation, a patch (mark deleted, add new) when a valid older
  * file exists, otherwise a full rebuild. The new file is written to a temp file,
@@ -168,7 +178,8 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
         }
       }
       if (!patched) {
-        const fresh = new hnswlib.HierarchicalNSW(SPACE, dimension);
+        // The same object: each hnswlib index holds 2.5 MiB of native memory, see finish().
+        const fresh = index;
         fresh.initIndex({ maxElements: Math.max(1024, Math.ceil(ids.length * 1.25)), m, efConstruction, randomSeed: 100, allowReplaceDeleted: true });
         const all = db.prepare('SELECT symbol_id, vector FROM embeddings WHERE tenant_id = ? ORDER BY symbol_id').raw();
         for (const row of all.iterate(paths.tenantId) as IterableIterator<[number, Buffer]>) {
@@ -193,8 +204,10 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
         const count = built.getCurrentCount();
         // The graph lives outside V8's heap, which does not count it: left to the garbage
         // collector, a long-lived build worker's graphs piled up (the soak's server passed
-        // 1.4 GB). A one-element index in its place frees it now.
-        for (const graph of new Set([built, index])) graph.initIndex({ maxElements: 1 });
+        // 1.4 GB). A one-element index in its place frees a large one now. Not a small one:
+        // every hnswlib index, one element or many, allocates 65,536 label mutexes (2.5 MiB),
+        // so the swap would allocate more than it frees.
+        if (stat.size > SMALL_INDEX_BYTES) built.initIndex({ maxElements: 1 });
         const state: VectorFileState = {
           generation,
           ...(provider !== null ? { provider } : {}),

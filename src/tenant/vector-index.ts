@@ -6,7 +6,7 @@ import { PctxError, errorFromJSON, isOutOfFileDescriptors, type ErrorDetails } f
 import { spawnWorker } from '../util/spawn-worker.js';
 import type { TenantDb } from './tenant-db.js';
 import type { TenantPaths } from './tenant-paths.js';
-import { sameVectorFile, type VectorBuildOptions, type VectorBuildResult } from './vector-build.js';
+import { SMALL_INDEX_BYTES, sameVectorFile, type VectorBuildOptions, type VectorBuildResult } from './vector-build.js';
 import { HnswFileReader, normalizeLikeHnswlib } from './hnsw-file-reader.js';
 import { readEmbeddingsMeta, readVectorFileState, type VectorFileState } from './vector-state.js';
 
@@ -22,8 +22,9 @@ export interface VectorHit {
 /**
  * How a tenant's HNSW file is searched: `memory` loads it into hnswlib (fastest per query,
  * costs a full read and the graph's size in RAM: right for a server that answers many
- * queries), `file` reads only the nodes each query visits (right for a process that asks
- * one question, such as a CLI search). Both return the same results.
+ * queries) or, up to SMALL_INDEX_BYTES, into one buffer that HnswFileReader searches;
+ * `file` reads only the nodes each query visits (right for a process that asks one
+ * question, such as a CLI search). All return the same results.
  */
 export type VectorReadMode = 'memory' | 'file';
 
@@ -72,14 +73,21 @@ export class VectorIndex {
     if (this.maxLabelSeen !== undefined) return this.maxLabelSeen;
     const backend = this.backend;
     if (backend === null) return (this.maxLabelSeen = 0);
-    if (backend.kind === 'file') return null;
+    if (backend.kind === 'file') return backend.reader.inMemory ? (this.maxLabelSeen = backend.reader.maxLabel()) : null;
     let max = 0;
     for (const id of backend.index.getIdsList()) if (id > max) max = id;
     return (this.maxLabelSeen = max);
   }
 
+  /** What searches it: hnswlib (a large file in memory) or HnswFileReader (a small one in a buffer, or a file); null when empty. */
+  get searcher(): 'hnswlib' | 'reader' | null {
+    return this.backend === null ? null : this.backend.kind === 'memory' ? 'hnswlib' : 'reader';
+  }
+
   get mode(): VectorReadMode | null {
-    return this.backend?.kind ?? null;
+    const backend = this.backend;
+    if (backend === null) return null;
+    return backend.kind === 'memory' || backend.reader.inMemory ? 'memory' : 'file';
   }
 
   /** Nearest neighbours by cosine similarity; `accept` filters labels inside the graph walk. */
@@ -346,8 +354,8 @@ export async function openVectorFile(paths: TenantPaths, state: VectorFileState,
  */
 async function readVectorFile(paths: TenantPaths, state: VectorFileState, provider: string | null, mode: VectorReadMode): Promise<VectorIndex | null> {
   try {
-    if (mode === 'file') {
-      const reader = HnswFileReader.open(paths.vectors, state.dimension, paths.tenantId);
+    if (mode === 'file' || state.size <= SMALL_INDEX_BYTES) {
+      const reader = mode === 'file' ? HnswFileReader.open(paths.vectors, state.dimension, paths.tenantId) : await HnswFileReader.load(paths.vectors, state.dimension, paths.tenantId);
       if (reader.count === state.count) return VectorIndex.fromFile(reader, state, provider);
       reader.close();
     } else {

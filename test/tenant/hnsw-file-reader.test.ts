@@ -42,27 +42,34 @@ describe('HnswFileReader', () => {
     [20, 800, 0],
     [12, 600, 40],
     [7, 400, 0],
-  ])('returns exactly what hnswlib returns, distances and tie order included (dim %i, %i vectors, %i deleted)', (dim, count, deleted) => {
+  ])('returns exactly what hnswlib returns, distances and tie order included, from the file and from memory (dim %i, %i vectors, %i deleted)', async (dim, count, deleted) => {
     const { file, index } = writeGraph(dim, count, deleted, dim * 7919);
-    const reader = HnswFileReader.open(file, dim, '00000000');
-    try {
-      expect(reader.count).toBe(count);
-      const next = lcg(dim);
-      for (let q = 0; q < 60; q++) {
-        const query = coarseVector(next, dim);
-        const k = 1 + Math.floor(next() * 25);
-        const accept = q % 3 === 0 ? (label: number) => label % 2 === 0 : undefined;
-        const ef = Math.max(100, 2 * k);
-        index.setEf(ef);
-        const expected = index.searchKnn(query, k, accept);
-        const actual = reader.search(normalizeLikeHnswlib(query), k, ef, deleted > 0, accept);
-        expect(actual.map((h) => h.label)).toEqual(expected.neighbors);
-        expect(actual.map((h) => h.distance)).toEqual(expected.distances);
+    for (const reader of [HnswFileReader.open(file, dim, '00000000'), await HnswFileReader.load(file, dim, '00000000')]) {
+      try {
+        expectSameAsHnswlib(reader, index, dim, count, deleted);
+      } finally {
+        reader.close();
       }
-    } finally {
-      reader.close();
     }
   });
+
+  function expectSameAsHnswlib(reader: HnswFileReader, index: hnswlib.HierarchicalNSW, dim: number, count: number, deleted: number): void {
+    expect(reader.count).toBe(count);
+    // Deleted elements keep their labels, as in hnswlib's getIdsList.
+    expect(reader.maxLabel()).toBe(Math.max(...index.getIdsList()));
+    const next = lcg(dim);
+    for (let q = 0; q < 60; q++) {
+      const query = coarseVector(next, dim);
+      const k = 1 + Math.floor(next() * 25);
+      const accept = q % 3 === 0 ? (label: number) => label % 2 === 0 : undefined;
+      const ef = Math.max(100, 2 * k);
+      index.setEf(ef);
+      const expected = index.searchKnn(query, k, accept);
+      const actual = reader.search(normalizeLikeHnswlib(query), k, ef, deleted > 0, accept);
+      expect(actual.map((h) => h.label)).toEqual(expected.neighbors);
+      expect(actual.map((h) => h.distance)).toEqual(expected.distances);
+    }
+  }
 
   it('reads only the header and upper levels when opened, and then only the nodes a query visits', () => {
     const { file } = writeGraph(64, 3000, 0, 11);
@@ -88,11 +95,24 @@ describe('HnswFileReader', () => {
     }
   });
 
-  it('refuses a file whose layout does not match the dimension, with TENANT_CORRUPT', () => {
+  it('refuses a file whose layout does not match the dimension, with TENANT_CORRUPT', async () => {
     const { file } = writeGraph(64, 50, 0, 5);
     expect(() => HnswFileReader.open(file, 32, '00000000')).toThrow(PctxError);
+    await expect(HnswFileReader.load(file, 32, '00000000')).rejects.toThrow(PctxError);
     fs.truncateSync(file, 90);
     expect(() => HnswFileReader.open(file, 64, '00000000')).toThrow(/TENANT_CORRUPT|header/);
+    await expect(HnswFileReader.load(file, 64, '00000000')).rejects.toThrow(/TENANT_CORRUPT|header/);
+  });
+
+  it('loaded into memory, holds no file open and keeps searching after the file is gone', async () => {
+    const { file, index } = writeGraph(16, 300, 0, 13);
+    const reader = await HnswFileReader.load(file, 16, '00000000');
+    expect(reader.inMemory).toBe(true);
+    fs.rmSync(file);
+    const query = coarseVector(lcg(4), 16);
+    index.setEf(100);
+    expect(reader.search(normalizeLikeHnswlib(query), 5, 100, false).map((h) => h.label)).toEqual(index.searchKnn(query, 5).neighbors);
+    reader.close();
   });
 
   it('reports a neighbour id outside the file as corruption instead of reading past it', () => {
