@@ -62,6 +62,33 @@ export function vectorFileMatches(file: string, state: VectorFileState): boolean
 }
 
 /**
+ * The hnswlib object this thread's builds use, one per dimension, reused build after
+ * build: `initIndex` and `readIndexSync` replace the index it holds and free the old one at
+ * once. A new object per build left each build's index (65,536 label mutexes, 2.5 MiB,
+ * plus the graph) to the garbage collector, which does not see that memory: a build
+ * worker re-indexing small tenants all day held hundreds of MB of it, free but fragmented.
+ */
+const graphs = new Map<number, hnswlib.HierarchicalNSW>();
+/**
+ * Objects whose `readIndexSync` threw. hnswlib deletes the index an object holds before it
+ * reads, and a failed read leaves the pointer to the deleted index in place: the object's
+ * next read, init or finalizer would free it a second time and crash the process. So such
+ * an object is never used again and never collected (a few bytes per damaged file read).
+ */
+const retired: hnswlib.HierarchicalNSW[] = [];
+
+function graphFor(dimension: number): hnswlib.HierarchicalNSW {
+  let graph = graphs.get(dimension);
+  if (graph === undefined) graphs.set(dimension, (graph = new hnswlib.HierarchicalNSW(SPACE, dimension)));
+  return graph;
+}
+
+function retireGraph(graph: hnswlib.HierarchicalNSW): void {
+  for (const [dimension, g] of graphs) if (g === graph) graphs.delete(dimension);
+  retired.push(graph);
+}
+
+/**
  * In `memory` mode, files up to this size are searched from one buffer by HnswFileReader
  * (same results as hnswlib) instead of being loaded into hnswlib. An hnswlib index costs
  * 2.5 MiB of native memory however small it is (65,536 label mutexes) and V8 does not
@@ -135,7 +162,7 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
 
       const vectorOf = db.prepare('SELECT vector FROM embeddings WHERE symbol_id = ? AND tenant_id = ?').pluck();
       const recordBytes = 4 + dimension;
-      const index = new hnswlib.HierarchicalNSW(SPACE, dimension);
+      let index = graphFor(dimension);
       let mode: VectorBuildMode = 'rebuilt';
       let added = 0;
       let removed = 0;
@@ -146,6 +173,8 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
           index.readIndexSync(paths.vectors, true);
           patched = index.getCurrentCount() === previous.count;
         } catch {
+          retireGraph(index);
+          index = graphFor(dimension);
           patched = false;
         }
       }
@@ -178,7 +207,6 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
         }
       }
       if (!patched) {
-        // The same object: each hnswlib index holds 2.5 MiB of native memory, see finish().
         const fresh = index;
         fresh.initIndex({ maxElements: Math.max(1024, Math.ceil(ids.length * 1.25)), m, efConstruction, randomSeed: 100, allowReplaceDeleted: true });
         const all = db.prepare('SELECT symbol_id, vector FROM embeddings WHERE tenant_id = ? ORDER BY symbol_id').raw();
@@ -202,11 +230,8 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
         }
         const stat = fs.statSync(paths.vectors);
         const count = built.getCurrentCount();
-        // The graph lives outside V8's heap, which does not count it: left to the garbage
-        // collector, a long-lived build worker's graphs piled up (the soak's server passed
-        // 1.4 GB). A one-element index in its place frees a large one now. Not a small one:
-        // every hnswlib index, one element or many, allocates 65,536 label mutexes (2.5 MiB),
-        // so the swap would allocate more than it frees.
+        // A large graph is freed now (a one-element index in its place); a small one stays
+        // until the thread's next build replaces it (see graphFor).
         if (stat.size > SMALL_INDEX_BYTES) built.initIndex({ maxElements: 1 });
         const state: VectorFileState = {
           generation,
