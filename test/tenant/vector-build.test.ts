@@ -12,7 +12,9 @@ import { useTempDir, writeTree } from '../helpers/temp-dir.js';
 const tempDir = useTempDir();
 const newEngine = useEngines();
 
-describe('vector builds in one thread (one reused hnswlib object)', () => {
+// Regression (docs/reliability.md, defect 18): a thread's builds reuse one hnswlib object
+// instead of leaving one per build to the garbage collector.
+describe('vector builds in one thread (one reused hnswlib object; defect 18)', () => {
   it('patches, rebuilds and survives a recorded file hnswlib cannot read, build after build', async () => {
     const dataDir = tempDir();
     const root = path.join(tempDir(), 'demo');
