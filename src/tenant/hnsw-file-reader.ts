@@ -171,6 +171,8 @@ type Source = { kind: 'fd'; fd: number } | { kind: 'bytes'; bytes: Uint8Array };
 export class HnswFileReader {
   private readonly distance: (q: Float32Array, v: Float32Array) => number;
   private closed = false;
+  /** In memory: the records made so far, kept across queries. */
+  private readonly memoryNodes: Map<number, NodeRecord> | null;
 
   private constructor(
     private readonly source: Source,
@@ -182,6 +184,7 @@ export class HnswFileReader {
     private readonly tenantId: string,
   ) {
     this.distance = distanceFunction(dimension);
+    this.memoryNodes = source.kind === 'bytes' ? new Map() : null;
   }
 
   /** Elements in the file, deleted ones included (hnswlib's `getCurrentCount()`). */
@@ -295,7 +298,9 @@ export class HnswFileReader {
     if (this.closed) throw new PctxError('INTERNAL', { reason: 'vector file reader used after close' });
     const { header } = this;
     if (header.count === 0 || k <= 0) return [];
-    const nodes = new Map<number, NodeRecord>();
+    // In memory, a node's views are made once and kept for later queries (a few hundred
+    // bytes of heap per node visited); from a file, read once per query.
+    const nodes = this.memoryNodes ?? new Map<number, NodeRecord>();
     const node = (id: number): NodeRecord => {
       let rec = nodes.get(id);
       if (rec === undefined) {
