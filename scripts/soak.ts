@@ -9,8 +9,9 @@
  * on the request after its revocation, a request_log row count (read from control.db
  * after shutdown) different from the number of logged requests sent, fds or RSS growing
  * without bound after warm-up (end above warm-up peak + 32 fds, or above 2× the warm-up
- * RSS), and an unclean shutdown. Prints the slopes per minute after warm-up, and the
- * server's event-loop delay over the whole run (from /metrics, read once at the end).
+ * RSS), and an unclean shutdown. Prints the slopes per minute after warm-up (RSS's also
+ * over the second half of the run), V8's heap and external memory beside RSS each minute
+ * (from /metrics), and the server's event-loop delay over the whole run.
  *
  *   npm run test:soak [-- --duration 10m --clients 100 --tenants 20 --sample 5s --warmup 2m
  *                       --accept-encoding identity]
@@ -172,7 +173,10 @@ async function main(): Promise<void> {
     console.log(`by status:    ${JSON.stringify(totals.byStatus)}`);
     console.log(`slowest (ms): ${JSON.stringify(totals.maxMs)}`);
     console.log(`5xx: ${totals.fiveHundreds.length}; cross-tenant results: ${totals.crossTenant.length}; revoked keys checked: ${totals.revocationsChecked}, accepted after revocation: ${totals.revokedAccepted.length}`);
-    console.log(`RSS: ${(samples[0]!.rssBytes / 2 ** 20).toFixed(1)} MiB at start, ${(warmRss / 2 ** 20).toFixed(1)} MiB warm-up peak, ${(end.rssBytes / 2 ** 20).toFixed(1)} MiB at end; slope after warm-up ${rssSlope.toFixed(2)} MiB/min over ${after.length} samples`);
+    // A server settles over minutes (worker heaps, caches): the second half says whether it still grows.
+    const secondHalf = samples.filter((s) => s.t >= elapsed / 2);
+    const lateSlope = slope(secondHalf.map((s) => ({ x: s.t / 60, y: s.rssBytes / 2 ** 20 })));
+    console.log(`RSS: ${(samples[0]!.rssBytes / 2 ** 20).toFixed(1)} MiB at start, ${(warmRss / 2 ** 20).toFixed(1)} MiB warm-up peak, ${(end.rssBytes / 2 ** 20).toFixed(1)} MiB at end; slope after warm-up ${rssSlope.toFixed(2)} MiB/min over ${after.length} samples, over the second half ${lateSlope.toFixed(2)} MiB/min`);
     console.log(`fds: ${samples[0]!.fds} at start, ${warmFds} warm-up peak, ${end.fds} at end; slope after warm-up ${fdSlope.toFixed(2)} fds/min`);
     console.log(`event-loop delay of the server since it started: ${loopDelay}`);
     console.log(`memory of the server at the end: ${await memoryBreakdown(server.url, ops.key)}`);
