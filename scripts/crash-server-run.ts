@@ -431,22 +431,32 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
    * hnswlib and is the one the database records for its current embeddings.
    */
   async function checkVectors(row: TenantRow, fail: (what: string) => void): Promise<void> {
-    try {
-      await toolOk(server, await keyFor(row.id), 'search_symbols', { query: 'computes something', mode: 'semantic', limit: 3 });
-    } catch (err) {
-      return fail(`semantic search of ${row.name} after the restart: ${(err as Error).message}`);
-    }
     const dir = path.join(dataDir, 'tenants', row.id);
-    const db = new Database(path.join(dir, 'index.db'), { readonly: true });
-    let state: { generation: number; count: number; dimension: number; sha256: string } | null;
-    let generation: number;
-    try {
-      const meta = (key: string) => db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
-      const raw = meta('vectors.file');
-      state = raw === undefined ? null : (JSON.parse(raw) as typeof state);
-      generation = Number(meta('embeddings.generation') ?? 0);
-    } finally {
-      db.close();
+    const recorded = () => {
+      const db = new Database(path.join(dir, 'index.db'), { readonly: true });
+      try {
+        const meta = (key: string) => db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+        const raw = meta('vectors.file');
+        return {
+          state: raw === undefined ? null : (JSON.parse(raw) as { generation: number; count: number; dimension: number; sha256: string }),
+          generation: Number(meta('embeddings.generation') ?? 0),
+        };
+      } finally {
+        db.close();
+      }
+    };
+    // A semantic search answers from an older intact file (plus the symbols it lacks) and
+    // catches the file up in the background, niced: on a busy machine that build may not
+    // be recorded when the answer arrives. Ask again until it is, for up to a minute.
+    let { state, generation } = recorded();
+    for (let asked = 0, until = Date.now() + 60_000; asked === 0 || (state?.generation !== generation && Date.now() < until); asked++) {
+      if (asked > 0) await new Promise((r) => setTimeout(r, 250));
+      try {
+        await toolOk(server, await keyFor(row.id), 'search_symbols', { query: 'computes something', mode: 'semantic', limit: 3 });
+      } catch (err) {
+        return fail(`semantic search of ${row.name} after the restart: ${(err as Error).message}`);
+      }
+      ({ state, generation } = recorded());
     }
     const file = path.join(dir, 'vectors.hnsw');
     if (state === null) return fail(`${row.name} has no vector file recorded after a semantic search`);
