@@ -448,16 +448,19 @@ export async function runServerCrashTest(options: ServerCrashOptions): Promise<S
     // A semantic search answers from an older intact file (plus the symbols it lacks) and
     // catches the file up in the background, niced: on a busy machine that build may not
     // be recorded when the answer arrives. Ask again until it is, for up to a minute.
-    let { state, generation } = recorded();
-    for (let asked = 0, until = Date.now() + 60_000; asked === 0 || (state?.generation !== generation && Date.now() < until); asked++) {
-      if (asked > 0) await new Promise((r) => setTimeout(r, 250));
+    const until = Date.now() + 60_000;
+    let seen: ReturnType<typeof recorded>;
+    for (;;) {
       try {
         await toolOk(server, await keyFor(row.id), 'search_symbols', { query: 'computes something', mode: 'semantic', limit: 3 });
       } catch (err) {
         return fail(`semantic search of ${row.name} after the restart: ${(err as Error).message}`);
       }
-      ({ state, generation } = recorded());
+      seen = recorded();
+      if (seen.state?.generation === seen.generation || Date.now() >= until) break;
+      await new Promise((r) => setTimeout(r, 250));
     }
+    const { state, generation } = seen;
     const file = path.join(dir, 'vectors.hnsw');
     if (state === null) return fail(`${row.name} has no vector file recorded after a semantic search`);
     if (state.generation !== generation) return fail(`${row.name}'s vector file is of generation ${state.generation}, its embeddings of ${generation}`);

@@ -207,31 +207,36 @@ async function main(): Promise<void> {
 }
 
 /**
- * Where the server's memory is, from prom-client's default gauges on /metrics: V8's heap
- * (used / reserved) and memory outside it that V8 knows of (Buffers, ArrayBuffers). RSS
- * beyond these is native: SQLite, hnswlib, thread stacks, malloc's free lists.
+ * A gauge of the server's /metrics (prom-client text), NaN when absent. Read outside
+ * `call`: a successful /metrics scrape is not a request_log row.
+ */
+async function scrapeMetrics(url: string, adminKey: string): Promise<(name: string) => number> {
+  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const text = await response.text();
+  return (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+}
+
+/**
+ * Where the server's memory is, from prom-client's default gauges: V8's heap (used /
+ * reserved) and memory outside it that V8 knows of (Buffers, ArrayBuffers). RSS beyond
+ * these is native: SQLite, hnswlib, thread stacks, malloc's free lists.
  */
 async function memoryBreakdown(url: string, adminKey: string): Promise<string> {
   try {
-    const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    const text = await response.text();
-    const mib = (name: string) => (Number(new RegExp(`^pctx_process_nodejs_${name}_bytes (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20).toFixed(0);
+    const gauge = await scrapeMetrics(url, adminKey);
+    const mib = (name: string) => (gauge(`pctx_process_nodejs_${name}_bytes`) / 2 ** 20).toFixed(0);
     return `V8 heap ${mib('heap_size_used')}/${mib('heap_size_total')} MiB, external ${mib('external_memory')} MiB`;
   } catch (err) {
     return `memory unknown: ${(err as Error).message}`;
   }
 }
 
-/**
- * The server's cumulative event-loop delay gauges (docs/http-api.md), as one line. Read
- * outside `call`: a successful /metrics scrape is not a request_log row.
- */
+/** The server's cumulative event-loop delay gauges (docs/http-api.md), as one line. */
 async function eventLoopDelay(url: string, adminKey: string): Promise<string> {
   try {
-    const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    const text = await response.text();
-    const gauge = (name: string) => Number(new RegExp(`^pctx_event_loop_delay_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1]);
-    return `max ${gauge('max').toFixed(3)} s, p99 ${gauge('p99').toFixed(3)} s, p50 ${gauge('p50').toFixed(3)} s`;
+    const gauge = await scrapeMetrics(url, adminKey);
+    const seconds = (name: string) => gauge(`pctx_event_loop_delay_${name}_seconds`).toFixed(3);
+    return `max ${seconds('max')} s, p99 ${seconds('p99')} s, p50 ${seconds('p50')} s`;
   } catch (err) {
     return `unknown (/metrics: ${(err as Error).message})`;
   }

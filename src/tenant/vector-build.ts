@@ -83,8 +83,11 @@ function graphFor(dimension: number): hnswlib.HierarchicalNSW {
   return graph;
 }
 
-function retireGraph(graph: hnswlib.HierarchicalNSW): void {
-  for (const [dimension, g] of graphs) if (g === graph) graphs.delete(dimension);
+/** Retires the thread's object for `dimension` (see `retired`); the next graphFor makes a new one. */
+function retireGraph(dimension: number): void {
+  const graph = graphs.get(dimension);
+  if (graph === undefined) return;
+  graphs.delete(dimension);
   retired.push(graph);
 }
 
@@ -173,7 +176,7 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
           index.readIndexSync(paths.vectors, true);
           patched = index.getCurrentCount() === previous.count;
         } catch {
-          retireGraph(index);
+          retireGraph(dimension);
           index = graphFor(dimension);
           patched = false;
         }
@@ -207,14 +210,13 @@ export function buildVectorFile(paths: TenantPaths, options: VectorBuildOptions 
         }
       }
       if (!patched) {
-        const fresh = index;
-        fresh.initIndex({ maxElements: Math.max(1024, Math.ceil(ids.length * 1.25)), m, efConstruction, randomSeed: 100, allowReplaceDeleted: true });
+        index.initIndex({ maxElements: Math.max(1024, Math.ceil(ids.length * 1.25)), m, efConstruction, randomSeed: 100, allowReplaceDeleted: true });
         const all = db.prepare('SELECT symbol_id, vector FROM embeddings WHERE tenant_id = ? ORDER BY symbol_id').raw();
         for (const row of all.iterate(paths.tenantId) as IterableIterator<[number, Buffer]>) {
-          if (row[1].length === recordBytes) fresh.addPoint(decodeVector(row[1]), row[0]);
+          if (row[1].length === recordBytes) index.addPoint(decodeVector(row[1]), row[0]);
         }
         db.exec('COMMIT');
-        return finish(fresh, 'rebuilt', ids.length, previous === null ? 0 : previous.live);
+        return finish(index, 'rebuilt', ids.length, previous === null ? 0 : previous.live);
       }
       db.exec('COMMIT');
       return finish(index, mode, added, removed);
