@@ -7,7 +7,13 @@
  *    against a tenant whose handle is hot in the pool; reported as requests/s, p99 and
  *    the ratio to the ceiling (targets: >= 40 %, p99 <= 15 ms);
  * 3. noisy neighbour: tenant A's search p99 (10 connections) while tenant B indexes a
- *    large tree through index_folder, against A idle (target: <= 2x).
+ *    large tree through index_folder, against A idle (target: <= 2x);
+ * 4. floor (bench/http/floor-server.ts): the least per-request work the issue asks of
+ *    `POST /mcp` — key checksum and one SQLite lookup, token bucket and its headers, the
+ *    body parsed, one read of the tenant's database, a remembered gzip answer of the
+ *    product's size, a batched request-log row — on a bare fastify route; and `bare`, that
+ *    route with only the body parse and the answer. No complete product can cost less
+ *    than `floor`.
  *
  * Both servers run in child processes so autocannon (this process) does not share their
  * event loop. Results go to bench/results/http-<date>.json; record them in
@@ -18,7 +24,7 @@
  * one run sends none, for the uncoded figure.
  *
  *   npm run bench:http [-- --seconds 10 --connections 100 --files 3000
- *                         --runs ceiling,product,identity,distinct,neighbour --rounds 1]
+ *                         --runs ceiling,bare,floor,product,identity,distinct,neighbour --rounds 1]
  *
  * `--runs` picks a subset (default: all), for A/B comparisons of one path; `--rounds N`
  * repeats the load runs in turn and reports each figure's median.
@@ -29,13 +35,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Options, type Result } from 'autocannon';
 import { seedTenants, spawnScript, spawnServer, tarGzOf, REPO_ROOT } from '../scripts/lib/server-process.js';
+import { generateApiKey } from '../src/auth/api-key.js';
 import { intOption } from './lib/args.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { writeResults } from './lib/results.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string' }, connections: { type: 'string' }, files: { type: 'string' }, runs: { type: 'string' }, rounds: { type: 'string' } } });
 const ROUNDS = intOption(values.rounds, 'rounds', 1);
-const RUN_NAMES = ['ceiling', 'product', 'identity', 'distinct', 'neighbour'] as const;
+const RUN_NAMES = ['ceiling', 'bare', 'floor', 'product', 'identity', 'distinct', 'neighbour'] as const;
 type RunName = (typeof RUN_NAMES)[number];
 const RUNS = new Set<RunName>(
   (values.runs ?? RUN_NAMES.join(',')).split(',').map((name) => {
@@ -48,6 +55,7 @@ const RUNS = new Set<RunName>(
 );
 /** What the official MCP SDK client sends through Node's fetch over http (checked in test/server/mcp-sdk-client.test.ts). */
 const SDK_ACCEPT_ENCODING = 'gzip, deflate';
+const SEARCH_BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'search_symbols', arguments: { query: 'parseConfig', limit: 10 } } });
 const SECONDS = intOption(values.seconds, 'seconds', 10);
 const CONNECTIONS = intOption(values.connections, 'connections', 100);
 const BIG_TREE_FILES = intOption(values.files, 'files', 3000);
@@ -122,6 +130,10 @@ async function main(): Promise<void> {
   );
 
   const hello = await spawnScript(path.join(REPO_ROOT, 'bench/http/hello-server.ts'));
+  // The floor servers accept a key of tenant A's form, issued here (never stored by the product).
+  process.env.PCTX_FLOOR_KEY = generateApiKey('0123abcd', 'test').key;
+  const floor = RUNS.has('floor') ? await spawnScript(path.join(REPO_ROOT, 'bench/http/floor-server.ts')) : null;
+  const bare = RUNS.has('bare') ? await spawnScript(path.join(REPO_ROOT, 'bench/http/floor-server.ts'), ['--mode', 'bare']) : null;
   // Unsupervised: the measured pid is the process that serves (see src/cli/supervisor.ts).
   const server = await spawnServer(configFile, { PCTX_CLI_SUPERVISED: '1' });
   try {
@@ -153,7 +165,7 @@ async function main(): Promise<void> {
         key,
         connections,
         duration,
-        { body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'search_symbols', arguments: { query: 'parseConfig', limit: 10 } } }) },
+        { body: SEARCH_BODY },
         coding,
       );
     // The same search again is answered from the answer cache while the tenant is unchanged;
@@ -172,6 +184,16 @@ async function main(): Promise<void> {
     // 1.3-1.7x the CPU per request of the same run repeated after it).
     await search(a!.key, CONNECTIONS, 2);
     await search(a!.key, CONNECTIONS, 2, 'none');
+    const floorLoad = (url: string, duration: number) =>
+      autocannon({
+        url: `${url}/mcp`,
+        method: 'POST',
+        connections: CONNECTIONS,
+        duration,
+        headers: { authorization: `Bearer ${process.env.PCTX_FLOOR_KEY}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'accept-encoding': SDK_ACCEPT_ENCODING },
+        body: SEARCH_BODY,
+      });
+    for (const s of [floor, bare]) if (s) await floorLoad(s.url, 2);
     // The upload's index run leaves V8 optimising the grammar's WebAssembly on background
     // threads for a while; the hot-pool figures are of a server that has finished.
     const settled = await settle(server.child.pid);
@@ -180,6 +202,8 @@ async function main(): Promise<void> {
     type Measured = Awaited<ReturnType<typeof withCpu>>;
     const loads: { name: RunName; label: string; measure: () => Promise<Measured> }[] = [
       { name: 'ceiling', label: 'ceiling: fastify hello-world', measure: () => withCpu(hello.child.pid, () => autocannon({ url: `${hello.url}/hello`, connections: CONNECTIONS, duration: SECONDS })) },
+      ...(bare ? [{ name: 'bare' as const, label: 'bare: fastify POST route, body parsed, remembered gzip answer', measure: () => withCpu(bare.child.pid, () => floorLoad(bare.url, SECONDS)) }] : []),
+      ...(floor ? [{ name: 'floor' as const, label: "floor: the issue's least per-request work on a bare fastify route", measure: () => withCpu(floor.child.pid, () => floorLoad(floor.url, SECONDS)) }] : []),
       { name: 'product', label: `product: MCP tools/call search_symbols, Accept-Encoding: ${SDK_ACCEPT_ENCODING}`, measure: () => withCpu(server.child.pid, () => search(a!.key, CONNECTIONS, SECONDS)) },
       { name: 'identity', label: 'product, no Accept-Encoding (uncoded answers)', measure: () => withCpu(server.child.pid, () => search(a!.key, CONNECTIONS, SECONDS, 'none')) },
       { name: 'distinct', label: 'product, a different search each time (no answer reused)', measure: () => withCpu(server.child.pid, () => searchDistinct(a!.key, CONNECTIONS, SECONDS)) },
@@ -204,6 +228,8 @@ async function main(): Promise<void> {
       return { requestsPerSec: pick('requestsPerSec'), p50: pick('p50'), p99: pick('p99'), non2xx: pick('non2xx'), errors: pick('errors'), total: pick('total'), cpuUsPerRequest: pick('cpuUsPerRequest') };
     };
     const ceiling = medianRun('ceiling');
+    const bareRun = medianRun('bare');
+    const floorRun = medianRun('floor');
     const product = medianRun('product');
     const identity = medianRun('identity');
     const distinct = medianRun('distinct');
@@ -236,6 +262,9 @@ async function main(): Promise<void> {
     const results = {
       config: { seconds: SECONDS, connections: CONNECTIONS, neighbourConnections: NEIGHBOUR_CONNECTIONS, bigTreeFiles: BIG_TREE_FILES, runs: [...RUNS], acceptEncoding: SDK_ACCEPT_ENCODING },
       ceiling,
+      bare: bareRun,
+      floor: floorRun,
+      floorRatio: toCeiling(floorRun),
       product,
       identity,
       distinct,
@@ -256,12 +285,15 @@ async function main(): Promise<void> {
     console.log('\n| run | req/s | p50 ms | p99 ms | non-2xx | server CPU µs/req |');
     console.log('|---|---:|---:|---:|---:|---:|');
     row('fastify hello-world (ceiling)', ceiling);
+    row('bare: POST route, body parsed, remembered gzip answer', bareRun);
+    row("floor: the issue's least per-request work, bare route", floorRun);
     row(`MCP search_symbols (auth + rate limit + log), same search, gzip`, product);
     row('MCP search_symbols, same search, uncoded (no Accept-Encoding)', identity);
     row('MCP search_symbols, a different search each time, gzip', distinct);
     row(`tenant A search, idle (${NEIGHBOUR_CONNECTIONS} conn.)`, neighbour?.idle ?? null);
     row(`tenant A search, B indexing (${NEIGHBOUR_CONNECTIONS} conn.)`, neighbour?.busy ?? null);
     console.log('');
+    if (floorRun) console.log(`floor: ratio to ceiling ${pct(results.floorRatio)}, p99 ${floorRun.p99} ms — no complete product can do better`);
     if (product) console.log(`ratio to ceiling ${pct(results.ratio)} (target >= 40 %), p99 ${product.p99} ms (target <= 15 ms); by server CPU per request ${pct(results.cpuRatio)}`);
     if (identity) console.log(`uncoded answers: ratio to ceiling ${pct(results.identityRatio)}, p99 ${identity.p99} ms`);
     if (distinct) console.log(`different searches: ratio to ceiling ${pct(results.distinctRatio)}, p99 ${distinct.p99} ms`);
@@ -272,7 +304,7 @@ async function main(): Promise<void> {
     }
     console.log(`raw results: ${path.relative(REPO_ROOT, file)}`);
   } finally {
-    await Promise.all([hello.stop(), server.stop()]);
+    await Promise.all([hello.stop(), server.stop(), floor?.stop(), bare?.stop()]);
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
