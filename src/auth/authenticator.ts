@@ -51,13 +51,20 @@ function unauthorized(reason: UnauthorizedReason): { ok: false; error: PctxError
   return { ok: false, error: new PctxError('UNAUTHORIZED', { reason }) };
 }
 
+/** Keys whose verified principal is remembered (see `authenticate`). */
+const VERIFIED_CACHE_KEYS = 10_000;
+
 /**
  * Turns a raw API key into a Principal. The order of checks is the point:
  * format and checksum first (no I/O, so forged or mistyped keys cost nothing and reveal
- * nothing), then one lookup by SHA-256 (key and tenant status in one read) on every call —
- * never a cache — so a key revoked
- * by any process (the CLI, another server node, a tenant delete) fails on its very next
- * request.
+ * nothing), then the key's SHA-256 looked up (key and tenant status in one read).
+ *
+ * A key verified once is not looked up again while the store's `changeVersion` stays the
+ * same: for the SQLite control plane that number moves with every commit to control.db by
+ * any process (a WAL-index read, see WalChangeProbe), so a key revoked, or a tenant
+ * suspended or deleted, by the CLI, another server or this one fails on the very next
+ * request, as with a lookup per request. Only successes are remembered; a store without
+ * `changeVersion` is asked every time.
  */
 export class ApiKeyAuthenticator {
   readonly #apiKeys: ApiKeyStore;
@@ -65,7 +72,9 @@ export class ApiKeyAuthenticator {
   readonly #touchIntervalMs: number;
   readonly #onTouchError: (err: unknown) => void;
   readonly #lastTouch = new LRUCache<string, number>({ max: TOUCH_CACHE_KEYS });
-  /** Store lookups made so far (key and tenant reads); tests use it to prove none happened. */
+  /** Principals by key hash, with the store's change version read before their lookup. */
+  readonly #verified = new LRUCache<string, { version: number; principal: Principal }>({ max: VERIFIED_CACHE_KEYS });
+  /** Store lookups made so far (key and tenant reads); tests use it to prove none happened or a verified key was reused. */
   lookups = 0;
 
   constructor(options: ApiKeyAuthenticatorOptions) {
@@ -89,6 +98,16 @@ export class ApiKeyAuthenticator {
     if (!parsed.ok) return unauthorized(parsed.reason);
 
     const hash = hashApiKey(rawKey);
+    // Read before the lookup: a commit after this read moves the version, so an answer
+    // stored under it is never reused past a change it did not see.
+    const version = this.#apiKeys.changeVersion?.();
+    if (version !== undefined) {
+      const verified = this.#verified.get(hash);
+      if (verified !== undefined && verified.version === version) {
+        this.#touch(hash);
+        return { ok: true, principal: verified.principal };
+      }
+    }
     this.lookups++;
     const found = this.#apiKeys.findForAuth(hash);
     const record = found?.key ?? null;
@@ -101,17 +120,16 @@ export class ApiKeyAuthenticator {
     if (record.revokedAt !== null) return unauthorized('revoked');
     if (found!.tenantStatus !== 'active') return unauthorized('tenant_inactive');
 
+    const principal: Principal = Object.freeze({
+      tenantId: record.tenantId,
+      keyPrefix: record.keyPrefix,
+      permissions: Object.freeze([...record.permissions]),
+      tier: record.rateLimitTier,
+      environment: parsed.key.environment,
+    });
+    if (version !== undefined) this.#verified.set(hash, { version, principal });
     this.#touch(hash);
-    return {
-      ok: true,
-      principal: Object.freeze({
-        tenantId: record.tenantId,
-        keyPrefix: record.keyPrefix,
-        permissions: Object.freeze([...record.permissions]),
-        tier: record.rateLimitTier,
-        environment: parsed.key.environment,
-      }),
-    };
+    return { ok: true, principal };
   }
 
   #touch(hash: string): void {

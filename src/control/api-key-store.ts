@@ -64,6 +64,14 @@ export interface ApiKeyStore {
    */
   findForAuth(keyHash: string): { key: ApiKeyRecord; tenantStatus: TenantStatus | null } | null;
 
+  /**
+   * Optional: a number that stays the same for as long as no commit (by this or any
+   * other process) has touched the store's database, so an answer of `findForAuth` read
+   * after a call that returned v still holds while the store returns v. Absent: every
+   * answer must be read again.
+   */
+  changeVersion?(): number;
+
   /** All keys of a tenant, revoked included, oldest first. Unknown tenant → []. */
   listByTenant(tenantId: string): ApiKeyRecord[];
 

@@ -16,6 +16,7 @@ import { enableWal, openSqliteConnection } from './sqlite-connection.js';
 import { assertSchemaSupported, migrate } from './sqlite-migrate.js';
 import { SqliteRequestLogStorage } from './sqlite-request-log-storage.js';
 import { SqliteTenantStore } from './sqlite-tenant-store.js';
+import { WalChangeProbe } from '../util/wal-change-probe.js';
 
 /**
  * Opens or creates the control database at `file` (and its parent folder), brings its
@@ -39,6 +40,7 @@ export function openControlDb(file: string, options?: ControlDbOptions): Control
   } catch (err) {
     throw mapControlDbError(err, file);
   }
+  let probe: WalChangeProbe | undefined;
   try {
     // Checked before switching to WAL, which rewrites the file header.
     assertSchemaSupported(db, file, CONTROL_SCHEMA_VERSION);
@@ -48,9 +50,14 @@ export function openControlDb(file: string, options?: ControlDbOptions): Control
       new SqliteRequestLogStorage(db, { pruneChunkSize: resolved.requestLog.pruneChunkSize }),
       { now: resolved.now, ...resolved.requestLog },
     );
+    // Lets the authenticator reuse a key it verified while nothing has committed since.
+    // Every connection of this process to control.db is a plane's and has a probe; the
+    // probes of one file share a descriptor, closed after the last plane's connection
+    // (see WalChangeProbe on POSIX locks).
+    const changes = (probe = new WalChangeProbe(file));
     const plane: ControlPlane = {
       tenants: new SqliteTenantStore(db, { now: resolved.now }),
-      apiKeys: new SqliteApiKeyStore(db, { now: resolved.now }),
+      apiKeys: new SqliteApiKeyStore(db, { now: resolved.now, changeVersion: () => changes.version() }),
       requestLog,
       close() {
         if (!db.open) return;
@@ -58,12 +65,14 @@ export function openControlDb(file: string, options?: ControlDbOptions): Control
           requestLog.close();
         } finally {
           db.close();
+          changes.close();
         }
       },
     };
     return Object.freeze(plane);
   } catch (err) {
     db.close();
+    probe?.close();
     throw mapControlDbError(err, file);
   }
 }

@@ -14,21 +14,13 @@ export const ERROR_MESSAGE_MAX_LENGTH = 500;
 export const TOOL_MAX_LENGTH = 128;
 export const ERROR_CODE_MAX_LENGTH = 64;
 
-const KNOWN_KEYS: readonly (keyof RequestLogEntry)[] = [
-  'tenantId',
-  'tool',
-  'durationMs',
-  'status',
-  'errorCode',
-  'errorMessage',
-  'timestamp',
-];
+const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof RequestLogEntry>(['tenantId', 'tool', 'durationMs', 'status', 'errorCode', 'errorMessage', 'timestamp']);
 
 export function toLoggedRequest(entry: unknown, now: Clock): LoggedRequest {
   if (!isPlainObject(entry)) throw invalidArgument('entry', 'expected an object');
   for (const key of Object.keys(entry)) {
-    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
-      throw invalidArgument(key, `unknown option; expected one of ${KNOWN_KEYS.join(', ')}`);
+    if (!KNOWN_KEYS.has(key)) {
+      throw invalidArgument(key, `unknown option; expected one of ${[...KNOWN_KEYS].join(', ')}`);
     }
   }
   const { tenantId, tool, durationMs, status, errorCode, errorMessage, timestamp } = entry;

@@ -14,6 +14,11 @@ import { toIsoTimestamp, type Clock } from './timestamps.js';
 
 export interface SqliteApiKeyStoreOptions {
   now: Clock;
+  /**
+   * The database's change version (a WalChangeProbe of its file), offered to callers as
+   * `changeVersion`. Absent: the store offers none, and callers read every answer again.
+   */
+  changeVersion?: () => number;
 }
 
 interface ApiKeyRow {
@@ -43,9 +48,12 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   readonly #revoke: Statement<[{ hash: string; at: string }]>;
   readonly #touch: Statement<[{ hash: string; at: string }]>;
 
+  readonly changeVersion?: () => number;
+
   constructor(db: Database, options: SqliteApiKeyStoreOptions) {
     this.#db = db;
     this.#now = options.now;
+    if (options.changeVersion) this.changeVersion = options.changeVersion;
     this.#byHash = db.prepare(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = ?`);
     // One statement, one read transaction: on every request each one costs its locks.
     this.#forAuth = db.prepare(

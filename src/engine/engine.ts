@@ -242,8 +242,10 @@ export class Engine {
       };
       if (params.mode === 'keyword') {
         // One read transaction: one lock of the database for the search's dozen statements
-        // instead of one per statement (each a few system calls), and one snapshot.
-        const search = lease.db.transaction(() => answer(keywordSearch(lease.db, tenantId, params)));
+        // instead of one per statement (each a few system calls), and one snapshot. Made
+        // only when the search runs: better-sqlite3 builds a wrapper function and four
+        // variants per transaction() call, a tenth of a repeated search's cost.
+        const search = () => lease.db.transaction(() => answer(keywordSearch(lease.db, tenantId, params)))();
         if (!this.answers) return search();
         const key = JSON.stringify([params.query, params.limit, params.kind, params.language, params.repo, params.pathPrefix]);
         return this.answers.get(lease.db, tenantId, key, search, (r) => r.results.length);

@@ -115,9 +115,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const limiter = new RateLimiter(config.rateLimit, now);
   const guard = new RequestGuard(authenticator, limiter, metrics);
   const sessions = new McpSessions();
+  // Entries carry their timestamp from the caller (the injected clock): no copy of each entry.
   const appendLog = (entry: Parameters<ControlPlane['requestLog']['append']>[0]) => {
     try {
-      control.requestLog.append({ ...entry, timestamp: new Date(now()) });
+      control.requestLog.append(entry);
     } catch (err) {
       // A closed log (shutdown) must not turn a finished request into a failure.
       if (!app.pctx.closing) throw err;
@@ -145,6 +146,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
         status,
         errorCode: outcome.error?.code ?? null,
         errorMessage: outcome.error?.message ?? null,
+        timestamp: new Date(now()),
       });
     },
   });
@@ -200,6 +202,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       status: logStatus(state.failure ?? (reply.statusCode >= 400 ? new PctxError('INTERNAL', { reason: `HTTP ${reply.statusCode}` }) : null), state.refused),
       errorCode: state.failure?.code ?? null,
       errorMessage: state.failure?.message ?? null,
+      timestamp: new Date(now()),
     });
   };
 

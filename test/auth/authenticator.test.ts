@@ -5,7 +5,7 @@ import { ApiKeyAuthenticator, extractApiKey, requirePermission, type Principal }
 import type { ApiKeyStore, ControlPlane, Permission } from '../../src/control/index.js';
 import { isPctxError } from '../../src/errors.js';
 import { thrown, useControlFixture } from '../control/fixture.js';
-import { withApiKeyStore } from '../helpers/api-key-store.js';
+import { withApiKeyStore, withoutChangeVersion } from '../helpers/api-key-store.js';
 
 const fixture = useControlFixture();
 
@@ -84,6 +84,34 @@ describe('ApiKeyAuthenticator', () => {
     const elsewhere = f.open();
     elsewhere.apiKeys.revokeByPrefix(prefix);
     expect(reason(auth.authenticate(key))).toBe('revoked');
+  });
+
+  it('reuses a verified key without a lookup until anything commits to control.db, by any connection', () => {
+    const { auth, f, key } = setup();
+    expect(auth.authenticate(key).ok).toBe(true); // looked up; records lastUsedAt (a commit)
+    expect(auth.authenticate(key).ok).toBe(true); // looked up again after that commit
+    const lookups = auth.lookups;
+    for (let i = 0; i < 5; i++) expect(auth.authenticate(key).ok).toBe(true);
+    expect(auth.lookups).toBe(lookups);
+    // Any commit, even one that does not touch the key, sends it back to the store once.
+    f.open().tenants.create({ name: 'globex' });
+    expect(auth.authenticate(key).ok).toBe(true);
+    expect(auth.lookups).toBe(lookups + 1);
+    expect(auth.authenticate(key).ok).toBe(true);
+    expect(auth.lookups).toBe(lookups + 1);
+  });
+
+  it('refuses a remembered key once its tenant is suspended or deleted elsewhere', () => {
+    const { auth, f, key, tenant } = setup();
+    for (let i = 0; i < 3; i++) expect(auth.authenticate(key).ok).toBe(true);
+    f.open().tenants.markDeleting(tenant.id);
+    expect(reason(auth.authenticate(key))).toBe('revoked');
+  });
+
+  it('asks a store without changeVersion on every call', () => {
+    const { auth, key } = setup(['read'], { apiKeys: (store) => withoutChangeVersion(store) });
+    for (let i = 0; i < 4; i++) expect(auth.authenticate(key).ok).toBe(true);
+    expect(auth.lookups).toBe(4);
   });
 
   it('refuses every key of a deleted tenant', () => {

@@ -50,7 +50,12 @@ describe('CLI keys', () => {
       expect(table.stdout).toContain(first.prefix);
       expect(table.stdout).not.toContain(key);
 
-      // Revoked by another process; the very next authentication here fails.
+      // Verified once, the key is not looked up again while control.db is unchanged...
+      expect(auth.authenticate(key).ok).toBe(true);
+      const lookups = auth.lookups;
+      expect(auth.authenticate(key).ok).toBe(true);
+      expect(auth.lookups).toBe(lookups);
+      // ...and once revoked by another process, the very next authentication here fails.
       const revoked = await cli(dataDir, 'keys', 'revoke', first.prefix, '--json');
       expect(revoked.code).toBe(0);
       expect(revoked.json).toMatchObject({ prefix: first.prefix, revokedAt: expect.any(String) });

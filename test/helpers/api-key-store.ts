@@ -10,6 +10,13 @@ export function withApiKeyStore(store: ApiKeyStore, overrides: Partial<ApiKeySto
     countByTenant: (t) => store.countByTenant(t),
     revokeByPrefix: (p, t) => store.revokeByPrefix(p, t),
     touch: (h, at) => store.touch(h, at),
+    ...(store.changeVersion ? { changeVersion: () => store.changeVersion!() } : {}),
     ...overrides,
   };
+}
+
+/** The same store without `changeVersion`: its callers must ask it every time. */
+export function withoutChangeVersion(store: ApiKeyStore): ApiKeyStore {
+  const { changeVersion: _dropped, ...rest } = withApiKeyStore(store);
+  return rest;
 }
