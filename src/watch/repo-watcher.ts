@@ -64,6 +64,10 @@ const RESUBSCRIBE_EVERY_TICKS = 10;
 
 const RULE_FILES: ReadonlySet<string> = new Set(['.gitignore', '.ignore']);
 
+function isDirectory(file: string): boolean {
+  return fs.statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
 /**
  * Keeps one repository's index fresh: file-system events are filtered (only files the
  * indexer would read, and ignore rules), debounced and coalesced into incremental index
@@ -247,7 +251,10 @@ export class RepoWatcher {
     if (RULE_FILES.has(base)) return true;
     if (languageForPath(rel.split(path.sep).join('/')) !== null) return true;
     // A folder created, deleted or renamed: its files come and go without events of their own.
-    if (event.type !== 'update' && path.extname(base) === '') return true;
+    // A folder deleted and created again within one batch arrives as an 'update'
+    // (@parcel/watcher merges the two), and files written into it before its new watch was
+    // added have no events at all: that update counts too.
+    if (path.extname(base) === '') return event.type !== 'update' || isDirectory(p);
     return false;
   }
 
