@@ -115,8 +115,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const limiter = new RateLimiter(config.rateLimit, now);
   const guard = new RequestGuard(authenticator, limiter, metrics);
   const sessions = new McpSessions();
-  // Entries carry their timestamp from the caller (the injected clock): no copy of each entry.
+  // Stamped here with the server's clock (the control plane's may differ in tests); the
+  // callers' entries are fresh literals, so they are stamped in place rather than copied.
   const appendLog = (entry: Parameters<ControlPlane['requestLog']['append']>[0]) => {
+    entry.timestamp = new Date(now());
     try {
       control.requestLog.append(entry);
     } catch (err) {
@@ -146,7 +148,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
         status,
         errorCode: outcome.error?.code ?? null,
         errorMessage: outcome.error?.message ?? null,
-        timestamp: new Date(now()),
       });
     },
   });
@@ -202,7 +203,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       status: logStatus(state.failure ?? (reply.statusCode >= 400 ? new PctxError('INTERNAL', { reason: `HTTP ${reply.statusCode}` }) : null), state.refused),
       errorCode: state.failure?.code ?? null,
       errorMessage: state.failure?.message ?? null,
-      timestamp: new Date(now()),
     });
   };
 
