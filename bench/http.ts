@@ -130,8 +130,10 @@ async function main(): Promise<void> {
   );
 
   const hello = await spawnScript(path.join(REPO_ROOT, 'bench/http/hello-server.ts'));
-  // The floor servers accept a key of tenant A's form, issued here (never stored by the product).
-  process.env.PCTX_FLOOR_KEY = generateApiKey('0123abcd', 'test').key;
+  // The floor servers accept one key, made here and handed over in their environment (the
+  // product never sees it).
+  const floorKey = generateApiKey('0123abcd', 'test').key;
+  process.env.PCTX_FLOOR_KEY = floorKey;
   const floor = RUNS.has('floor') ? await spawnScript(path.join(REPO_ROOT, 'bench/http/floor-server.ts')) : null;
   const bare = RUNS.has('bare') ? await spawnScript(path.join(REPO_ROOT, 'bench/http/floor-server.ts'), ['--mode', 'bare']) : null;
   // Unsupervised: the measured pid is the process that serves (see src/cli/supervisor.ts).
@@ -146,9 +148,9 @@ async function main(): Promise<void> {
       body: await tarGzOf(files),
     });
     if (upload.status !== 200) throw new Error(`upload: ${upload.status} ${await upload.text()}`);
-    const mcpLoad = (key: string, connections: number, duration: number, body: Pick<Options, 'body' | 'requests'>, coding: 'sdk' | 'none' = 'sdk') =>
+    const mcpLoad = (key: string, connections: number, duration: number, body: Pick<Options, 'body' | 'requests'>, coding: 'sdk' | 'none' = 'sdk', url = server.url) =>
       autocannon({
-        url: `${server.url}/mcp`,
+        url: `${url}/mcp`,
         method: 'POST',
         connections,
         duration,
@@ -184,15 +186,8 @@ async function main(): Promise<void> {
     // 1.3-1.7x the CPU per request of the same run repeated after it).
     await search(a!.key, CONNECTIONS, 2);
     await search(a!.key, CONNECTIONS, 2, 'none');
-    const floorLoad = (url: string, duration: number) =>
-      autocannon({
-        url: `${url}/mcp`,
-        method: 'POST',
-        connections: CONNECTIONS,
-        duration,
-        headers: { authorization: `Bearer ${process.env.PCTX_FLOOR_KEY}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'accept-encoding': SDK_ACCEPT_ENCODING },
-        body: SEARCH_BODY,
-      });
+    // The same request, to a floor server, with the key it accepts.
+    const floorLoad = (url: string, duration: number) => mcpLoad(floorKey, CONNECTIONS, duration, { body: SEARCH_BODY }, 'sdk', url);
     for (const s of [floor, bare]) if (s) await floorLoad(s.url, 2);
     // The upload's index run leaves V8 optimising the grammar's WebAssembly on background
     // threads for a while; the hot-pool figures are of a server that has finished.

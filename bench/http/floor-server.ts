@@ -25,7 +25,7 @@ import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { parseApiKey } from '../../src/auth/api-key.js';
 
-const { values } = parseArgs({ options: { mode: { type: 'string' }, 'answer-bytes': { type: 'string' } } });
+const { values } = parseArgs({ options: { mode: { type: 'string' } } });
 const BARE = values.mode === 'bare';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pctx-floor-'));
 const control = new Database(path.join(dir, 'control.db'));
