@@ -21,20 +21,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { Language, Parser } from 'web-tree-sitter';
 import { CodeParser } from '../src/parse/code-parser.js';
-import { GRAMMAR_FILES, languageForPath } from '../src/parse/languages.js';
 import type { LanguageId } from '../src/parse/types.js';
-import { discoverFiles } from '../src/engine/discovery.js';
-import { DEFAULT_MAX_FILE_BYTES, type IndexResult } from '../src/engine/indexer/index-run.js';
+import type { IndexResult } from '../src/engine/indexer/index-run.js';
 import { PctxError } from '../src/errors.js';
 import { intOption } from './lib/args.js';
 import { timeCliVariants, type CliVariant, type CliVariantResult } from './lib/cli-runs.js';
 import { CORPUS_NAMES, parseCorpusList, resolveCorpus, type Corpus } from './lib/corpora.js';
 import { benchEngine } from './lib/engine.js';
 import { describeMachine, loadAvg, machineInfo } from './lib/machine.js';
+import { bestOf, loadCorpus, rawParseMs, type SourceFile } from './lib/parse-baseline.js';
 import { writeResults } from './lib/results.js';
 import { median, r, ratio } from './lib/stats.js';
 import { printTable } from './lib/table.js';
@@ -72,14 +69,7 @@ const TARGET_FILES_PER_S = 1000;
 const TARGET_REINDEX_RATIO = 0.05;
 const REINDEX_RUNS = 3;
 
-const require = createRequire(import.meta.url);
 const MB = 1e6;
-
-interface SourceFile {
-  language: LanguageId;
-  text: string;
-  bytes: number;
-}
 
 interface Rate {
   ms: number;
@@ -92,48 +82,9 @@ function rate(ms: number, files: number, bytes: number, symbols: number | null):
   return { ms: r(ms), filesPerS: r((files / ms) * 1000), mbPerS: r(bytes / MB / (ms / 1000)), symbolsPerS: symbols === null ? null : r((symbols / ms) * 1000) };
 }
 
-/** The corpus as the indexer sees it: the product's discovery, then every file read and decoded like the parse worker does. */
-async function loadCorpus(corpus: Corpus): Promise<{ files: SourceFile[]; discoverMs: number; bytes: number; skipped: number }> {
-  const started = performance.now();
-  const found = await discoverFiles(corpus.root, { languageOf: languageForPath, maxFileBytes: DEFAULT_MAX_FILE_BYTES, exclude: corpus.exclude });
-  const discoverMs = performance.now() - started;
-  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
-  const files: SourceFile[] = [];
-  let bytes = 0;
-  for (const f of found.files) {
-    const raw = fs.readFileSync(f.absPath);
-    bytes += raw.length;
-    files.push({ language: f.language as LanguageId, text: decoder.decode(raw), bytes: raw.length });
-  }
-  return { files, discoverMs, bytes, skipped: found.skipped.length };
-}
-
-/** Best of `passes` timed passes after one untimed warm-up pass (JIT and WASM tier-up). */
-function bestOf(passes: number, pass: () => number): { ms: number; symbols: number } {
-  let symbols = pass();
-  let best = Infinity;
-  for (let i = 0; i < passes; i++) {
-    const started = performance.now();
-    symbols = pass();
-    best = Math.min(best, performance.now() - started);
-  }
-  return { ms: best, symbols };
-}
-
 async function baseline(files: SourceFile[], bytes: number) {
-  await Parser.init();
   const languages = [...new Set(files.map((f) => f.language))];
-  const grammars = new Map<LanguageId, Language>();
-  for (const id of languages) grammars.set(id, await Language.load(require.resolve(`tree-sitter-wasms/out/${GRAMMAR_FILES[id]}`)));
-  const parser = new Parser();
-  const raw = bestOf(baselinePasses, () => {
-    for (const f of files) {
-      parser.setLanguage(grammars.get(f.language)!);
-      parser.parse(f.text)?.delete();
-    }
-    return 0;
-  });
-  parser.delete();
+  const raw = { ms: await rawParseMs(files, baselinePasses) };
   const codeParser = await CodeParser.create({ languages });
   const extract = bestOf(baselinePasses, () => {
     let symbols = 0;

@@ -18,17 +18,13 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Language, Parser } from 'web-tree-sitter';
-import { discoverFiles } from '../../src/engine/discovery.js';
-import { GRAMMAR_FILES, languageForPath } from '../../src/parse/languages.js';
-import type { LanguageId } from '../../src/parse/types.js';
 import { intOption } from '../lib/args.js';
 import { timeCliVariants } from '../lib/cli-runs.js';
 import { CORPUS_NAMES, resolveCorpus, type CorpusName } from '../lib/corpora.js';
 import { describeMachine, loadAvg, machineInfo } from '../lib/machine.js';
+import { loadCorpus, rawParseMs } from '../lib/parse-baseline.js';
 import { writeResults } from '../lib/results.js';
 import { median, r } from '../lib/stats.js';
 import { printTable } from '../lib/table.js';
@@ -42,30 +38,6 @@ if (!(CORPUS_NAMES as readonly string[]).includes(corpusName)) {
 const TRIALS = intOption(values.trials, 'trials', 3);
 const DIST = path.resolve(import.meta.dirname, '../../dist');
 const CHILD = path.join(import.meta.dirname, 'index-floor-child.mjs');
-const require = createRequire(import.meta.url);
-
-/** Single-thread parse of the files held in memory: best of two passes after a warm-up pass, as bench:index measures it. */
-async function steadyParseMs(root: string, exclude: string[]): Promise<{ ms: number; files: number }> {
-  const found = await discoverFiles(root, { exclude, languageOf: languageForPath });
-  const decoder = new TextDecoder();
-  const files = found.files.map((f) => ({ language: f.language as LanguageId, text: decoder.decode(fs.readFileSync(f.absPath)) }));
-  await Parser.init();
-  const grammars = new Map<LanguageId, Language>();
-  for (const id of new Set(files.map((f) => f.language))) grammars.set(id, await Language.load(require.resolve(`tree-sitter-wasms/out/${GRAMMAR_FILES[id]}`)));
-  const parser = new Parser();
-  const pass = () => {
-    const started = performance.now();
-    for (const f of files) {
-      parser.setLanguage(grammars.get(f.language)!);
-      parser.parse(f.text)?.delete();
-    }
-    return performance.now() - started;
-  };
-  pass();
-  const ms = Math.min(pass(), pass());
-  parser.delete();
-  return { ms, files: files.length };
-}
 
 /** One floor process: spawn to its result line, and to its exit. */
 function floorRun(mode: 'parse' | 'extract', root: string, exclude: string[]): Promise<{ resultMs: number; exitMs: number; symbols: number }> {
@@ -91,8 +63,10 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const corpus = resolveCorpus(corpusName);
   console.log(`bench:floor:index — ${new Date().toISOString()} · ${describeMachine(machine)}\n[floor] ${corpus.name}: ${corpus.root}`);
-  const baseline = await steadyParseMs(corpus.root, corpus.exclude);
-  console.log(`[floor] ${baseline.files} files; single-thread steady parse ${r(baseline.ms)} ms`);
+  // As bench:index measures it: best of two passes after a warm-up pass.
+  const { files } = await loadCorpus(corpus);
+  const baselineMs = await rawParseMs(files, 2);
+  console.log(`[floor] ${files.length} files; single-thread steady parse ${r(baselineMs)} ms`);
 
   const floors: Record<'parse' | 'extract', { resultMs: number; exitMs: number; symbols: number }[]> = { parse: [], extract: [] };
   await floorRun('parse', corpus.root, corpus.exclude); // warm-up: page cache of node, the grammars and the files
@@ -110,17 +84,17 @@ async function main(): Promise<void> {
   const productOutput = product.flatMap((p) => p.runs.map((x) => x.outputMs));
   const productExit = product.flatMap((p) => p.runs.map((x) => x.exitMs));
   const rows = [
-    ['single-thread steady parse (baseline)', r(baseline.ms), '', '1.00×'],
-    ['floor: 2 workers, parse only, nothing written', median(floors.parse.map((x) => x.resultMs)), median(floors.parse.map((x) => x.exitMs)), `${(median(floors.parse.map((x) => x.resultMs)) / baseline.ms).toFixed(2)}×`],
-    ['floor: 2 workers, parse + extract symbols, nothing written', median(floors.extract.map((x) => x.resultMs)), median(floors.extract.map((x) => x.exitMs)), `${(median(floors.extract.map((x) => x.resultMs)) / baseline.ms).toFixed(2)}×`],
-    ['product: index (defaults), SQLite + FTS written', median(productOutput), median(productExit), `${(median(productExit) / baseline.ms).toFixed(2)}×`],
+    ['single-thread steady parse (baseline)', r(baselineMs), '', '1.00×'],
+    ['floor: 2 workers, parse only, nothing written', median(floors.parse.map((x) => x.resultMs)), median(floors.parse.map((x) => x.exitMs)), `${(median(floors.parse.map((x) => x.resultMs)) / baselineMs).toFixed(2)}×`],
+    ['floor: 2 workers, parse + extract symbols, nothing written', median(floors.extract.map((x) => x.resultMs)), median(floors.extract.map((x) => x.exitMs)), `${(median(floors.extract.map((x) => x.resultMs)) / baselineMs).toFixed(2)}×`],
+    ['product: index (defaults), SQLite + FTS written', median(productOutput), median(productExit), `${(median(productExit) / baselineMs).toFixed(2)}×`],
   ];
   printTable(
     `Index ${corpus.name}: the floor of a fresh indexing process against the single-thread parse (median of ${TRIALS})`,
     ['run', 'result ms', 'exit ms', 'result (product: exit) / baseline'],
     rows,
   );
-  const file = writeResults('index-floor', machine, { corpus, baselineMs: r(baseline.ms), floors, product: { outputMs: productOutput, exitMs: productExit }, loadAvgAtEnd: loadAvg() });
+  const file = writeResults('index-floor', machine, { corpus, baselineMs: r(baselineMs), floors, product: { outputMs: productOutput, exitMs: productExit }, loadAvgAtEnd: loadAvg() });
   console.log(`\nraw results: ${path.relative(process.cwd(), file)} · load average at end ${loadAvg().join(' ')}`);
 }
 
